@@ -1,0 +1,3 @@
+// Extension entry point; the extension helper replaces this stub.
+export function activate(): void {}
+export function deactivate(): void {}
