@@ -10,7 +10,8 @@ const common = {
   sourcemap: true,
   minify: !watch && process.env.THUNDER_NO_MINIFY !== "1",
   logLevel: "warning",
-  external: ["vscode"],
+  // ssh2 loads its optional native helpers in try/catch and falls back to pure JS.
+  external: ["vscode", "*.node", "cpu-features"],
 };
 
 await Promise.all([
