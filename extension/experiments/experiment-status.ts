@@ -1,0 +1,75 @@
+/**
+ * What the experiments view shows per experiment and node: running (from the runs the extension
+ * knows about), has checkpoints, or not run; and the config it was built from, when a build was
+ * recorded. Pure: the scan result plus those two inputs.
+ */
+import * as path from "node:path";
+import type { CheckpointInfo, ScannedExperiment } from "./scanner";
+
+export type RunState = "running" | "has-checkpoints" | "not-run";
+
+export interface NodeView {
+  name: string;
+  folder: string;
+  state: RunState;
+  newestCheckpoint?: CheckpointInfo;
+}
+
+export interface ExperimentView {
+  folder: string;
+  name: string;
+  state: RunState;
+  newestCheckpoint?: CheckpointInfo;
+  nodes: NodeView[];
+  /** The source `.config` this folder was built from, when the extension built it. */
+  sourceConfig?: string;
+  problems: string[];
+}
+
+/** Key of a known running run: a whole experiment, or one node of it. */
+export function runKey(experimentFolder: string, nodeName?: string): string {
+  const folder = path.resolve(experimentFolder);
+  return nodeName === undefined ? folder : `${folder}\u0000${nodeName}`;
+}
+
+export interface BuildRecord {
+  /** Source config by experiment folder (absolute paths). */
+  readonly [experimentFolder: string]: { config: string } | undefined;
+}
+
+export interface StatusInputs {
+  /** Keys made with runKey(). */
+  running: ReadonlySet<string>;
+  builds: BuildRecord;
+}
+
+export function describeExperiment(experiment: ScannedExperiment, inputs: StatusInputs): ExperimentView {
+  const wholeRunning = inputs.running.has(runKey(experiment.folder));
+  const nodes = experiment.nodes.map((node): NodeView => {
+    const running = wholeRunning || inputs.running.has(runKey(experiment.folder, node.name));
+    const view: NodeView = {
+      name: node.name,
+      folder: node.folder,
+      state: stateOf(running, node.newestCheckpoint),
+    };
+    if (node.newestCheckpoint) view.newestCheckpoint = node.newestCheckpoint;
+    return view;
+  });
+  const running = wholeRunning || nodes.some((node) => node.state === "running");
+  const view: ExperimentView = {
+    folder: experiment.folder,
+    name: experiment.name,
+    state: stateOf(running, experiment.newestCheckpoint),
+    nodes,
+    problems: experiment.problems,
+  };
+  if (experiment.newestCheckpoint) view.newestCheckpoint = experiment.newestCheckpoint;
+  const build = inputs.builds[experiment.folder];
+  if (build) view.sourceConfig = build.config;
+  return view;
+}
+
+function stateOf(running: boolean, checkpoint: CheckpointInfo | undefined): RunState {
+  if (running) return "running";
+  return checkpoint ? "has-checkpoints" : "not-run";
+}
