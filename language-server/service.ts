@@ -3,6 +3,8 @@
  * positions (library first, like yaml-language-server). `main.ts`/`server/` wire it to an
  * LSP connection; tests may drive it in-process or over stdio. No `vscode` imports.
  */
+
+import type { TextDocumentContentChangeEvent } from "vscode-languageserver-textdocument";
 import type {
   CodeAction,
   CompletionItem,
@@ -14,7 +16,6 @@ import type {
   Position,
   Range,
   SymbolInformation,
-  TextDocumentContentChangeEvent,
   WorkspaceEdit,
 } from "vscode-languageserver-types";
 import type { ConfigEntriesResult } from "./protocol";
@@ -66,5 +67,5 @@ export interface LanguageService {
   configEntries(uri: string): ConfigEntriesResult;
 }
 
-/** Implemented in analysis/ + features/; this declaration is the contract. */
-export declare function createLanguageService(host: FileSystemHost, settings?: Partial<ServiceSettings>): LanguageService;
+/** Implemented in analysis/ + features/ (see service-impl.ts). */
+export { createLanguageService } from "./service-impl";

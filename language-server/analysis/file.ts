@@ -1,0 +1,147 @@
+/**
+ * One config file on its own: its statements (each analysed once, see statement.ts), its
+ * parent-config imports, its entries, and the problems lazycon finds in the file alone
+ * (syntax, statement order, duplicates). Scope-dependent checks live in diagnostics.ts.
+ */
+import type * as ast from "../parser/ast";
+import { comparePositions, LineIndex } from "./positions";
+import { buildFails, lazyconError, type Problem } from "./problems";
+import { analyzeStatement, type EntryDefinition, headRange, type StatementAnalysis } from "./statement";
+
+export interface ParentImport {
+  statement: ast.ImportFrom;
+  /** Leading dots. */
+  level: number;
+  /** Dotted module path after the dots ("base", "common.base"). */
+  module: string;
+}
+
+export interface FileAnalysis {
+  module: ast.Module;
+  lines: LineIndex;
+  statements: StatementAnalysis[];
+  parentImports: ParentImport[];
+  /** The definition in effect for each name (the last one), in first-definition order. */
+  entries: Map<string, EntryDefinition>;
+  /** Problems of the file alone. */
+  problems: Problem[];
+  /** Stable text of the parent imports, to tell whether the family may have changed. */
+  parentSignature: string;
+}
+
+export function analyzeFile(module: ast.Module, text: string, fileName: string): FileAnalysis {
+  const lines = new LineIndex(text);
+  const statements = module.body.map((statement) => analyzeStatement(statement, lines));
+  const problems: Problem[] = [];
+  const firstError = module.errors[0];
+  if (firstError) {
+    problems.push(
+      lazyconError(
+        "syntax-error",
+        firstError.range,
+        `${firstError.kind}: ${firstError.message}: thunder build will fail (Python cannot parse the config)`,
+      ),
+    );
+  }
+
+  const parentImports: ParentImport[] = [];
+  const entries = new Map<string, EntryDefinition>();
+  let seenImport = false;
+  let seenDefinition = false;
+  for (const analysis of statements) {
+    problems.push(...analysis.problems);
+    const statement = analysis.statement;
+    if (analysis.role === "parent-import" && statement.type === "ImportFrom") {
+      if (seenImport || seenDefinition) {
+        problems.push(
+          lazyconError(
+            "star-import-position",
+            headRange(statement, lines),
+            buildFails(
+              "Parent config imports (from ... import *) must come first, before other imports and definitions",
+              "Starred imports are only allowed at the top of the config.",
+            ),
+          ),
+        );
+      }
+      parentImports.push({ statement, level: statement.level, module: statement.module ?? "" });
+      continue;
+    }
+    if (analysis.role === "import") {
+      if (seenDefinition) {
+        problems.push(
+          lazyconError(
+            "import-after-definition",
+            headRange(statement, lines),
+            buildFails(
+              "Imports must come before all definitions",
+              "Imports are only allowed before definitions.",
+            ),
+          ),
+        );
+      }
+      seenImport = true;
+    } else if (analysis.role === "definition") {
+      seenDefinition = true;
+    }
+    for (const definition of analysis.definitions) {
+      const previous = entries.get(definition.name);
+      if (previous && (previous.statement.type !== "Error" || definition.statement.type !== "Error")) {
+        problems.push({
+          ...lazyconError(
+            "duplicate-definition",
+            definition.nameRange,
+            buildFails(
+              `"${definition.name}" is already defined on line ${previous.nameRange.start.line + 1} of this file`,
+              `Duplicate definitions found in ${fileName}: ${definition.name}`,
+            ),
+          ),
+          related: { range: previous.nameRange, message: `"${definition.name}" is first defined here` },
+        });
+      }
+      entries.set(definition.name, definition);
+    }
+  }
+
+  problems.sort((a, b) => comparePositions(a.range.start, b.range.start));
+  const parentSignature = parentImports.map((parent) => `${parent.level}:${parent.module}`).join("|");
+  return { module, lines, statements, parentImports, entries, problems, parentSignature };
+}
+
+/** Every definition of `name` in the file, in source order (duplicates included). */
+export function definitionsNamed(file: FileAnalysis, name: string): EntryDefinition[] {
+  if (!file.entries.has(name)) return [];
+  const result: EntryDefinition[] = [];
+  for (const statement of file.statements) {
+    for (const definition of statement.definitions) if (definition.name === name) result.push(definition);
+  }
+  return result;
+}
+
+/** The top-level statement whose lines contain `line` (binary search; statements are in order). */
+export function statementAtLine(file: FileAnalysis, line: number): StatementAnalysis | undefined {
+  const statements = file.statements;
+  let low = 0;
+  let high = statements.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const statement = statements[middle].statement;
+    if (line < statementStartLine(statement)) high = middle - 1;
+    else if (line > statement.range.end.line) low = middle + 1;
+    else return statements[middle];
+  }
+  return undefined;
+}
+
+/** The first line of a statement: a decorated function starts at its first decorator. */
+export function statementStartLine(statement: ast.Stmt): number {
+  if (
+    statement.type === "FunctionDef" ||
+    statement.type === "AsyncFunctionDef" ||
+    statement.type === "ClassDef"
+  ) {
+    const first = statement.decorator_list[0];
+    if (first) return Math.min(first.range.start.line, statement.range.start.line);
+  }
+  return statement.range.start.line;
+}

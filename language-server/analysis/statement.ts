@@ -1,0 +1,727 @@
+/**
+ * Analysis of one top-level statement, the way lazycon's static phase sees it: what the
+ * statement defines, every name it reads and where that name resolves (a local scope or the
+ * config's top level), and the problems that depend on this statement alone. Results are
+ * cached per statement object, so an edit re-analyses only the statements it touched.
+ */
+import type * as ast from "../parser/ast";
+import { type LineIndex, rangeFrom } from "./positions";
+import { buildFails, lazyconCrashes, lazyconError, lazyconPosition, type Problem } from "./problems";
+
+export const WILDCARD = "_";
+
+export interface LocalScope {
+  kind: "function" | "lambda" | "comprehension";
+  /** Where the scope's names are visible (used by completion). */
+  range: ast.Range;
+  /** Binding occurrences per name, in source order. */
+  bindings: Map<string, ast.Range[]>;
+  parent: LocalScope | null;
+}
+
+export interface NameOccurrence {
+  name: string;
+  range: ast.Range;
+  /** The local scope the name resolves to; null for a top-level entry (or a builtin / undefined name). */
+  scope: LocalScope | null;
+  binding: boolean;
+  /** Read while the entry's value is computed, not deferred inside a function or lambda body. */
+  eager: boolean;
+}
+
+export type EntryKind = "assignment" | "function" | "import";
+
+export interface EntryDefinition {
+  name: string;
+  nameRange: ast.Range;
+  kind: EntryKind;
+  statement: ast.Stmt;
+  /** Imports: the module the name comes from ("torch" for `import torch.nn`). */
+  importedFrom?: string;
+  alias?: ast.Alias;
+  /** The analysis of the statement that makes this definition. */
+  owner: StatementAnalysis;
+}
+
+export type StatementRole = "parent-import" | "import" | "definition" | "unsupported" | "broken";
+
+export interface StatementAnalysis {
+  statement: ast.Stmt;
+  role: StatementRole;
+  definitions: EntryDefinition[];
+  /** Every name read or bound, locals included, in source order. */
+  occurrences: NameOccurrence[];
+  /** Reads that resolve to the top level; checked against the config's whole scope later. */
+  globalReads: NameOccurrence[];
+  scopes: LocalScope[];
+  /** Problems that depend on this statement only. */
+  problems: Problem[];
+  /** Top-level names read while the value is computed (each once, own names excluded). */
+  eagerNames: string[];
+}
+
+/** Parser-internal identity cache: the same statement object (at the same line) is analysed once. */
+const cache = new WeakMap<ast.Stmt, { line: number; character: number; analysis: StatementAnalysis }>();
+
+export function analyzeStatement(statement: ast.Stmt, lines: LineIndex): StatementAnalysis {
+  const cached = cache.get(statement);
+  if (
+    cached &&
+    cached.line === statement.range.start.line &&
+    cached.character === statement.range.start.character
+  ) {
+    return cached.analysis;
+  }
+  const analysis = new StatementWalker(statement, lines).run();
+  cache.set(statement, {
+    line: statement.range.start.line,
+    character: statement.range.start.character,
+    analysis,
+  });
+  return analysis;
+}
+
+enum State {
+  Undefined = 0,
+  Defining = 1,
+  Defined = 2,
+}
+
+interface ScopeFrame {
+  scope: LocalScope;
+  states: Map<string, State>;
+}
+
+/** Statements lazycon accepts inside a function body (its analyser has a visitor for them). */
+const FUNCTION_BODY_STATEMENTS = new Set(["Assign", "FunctionDef", "Return", "With", "Assert", "If", "Expr"]);
+
+/** First line of a node, for problems about a whole (maybe long) statement. */
+export function headRange(node: { range: ast.Range }, lines: LineIndex): ast.Range {
+  const { start, end } = node.range;
+  if (start.line === end.line) return node.range;
+  const lineLength = lines.lineText(start.line).length;
+  return { start, end: { line: start.line, character: Math.max(lineLength, start.character) } };
+}
+
+class StatementWalker {
+  private readonly frames: ScopeFrame[] = [];
+  /** Top-level names of the statement while its value is being computed (lazycon's "Defining"). */
+  private defining: ReadonlySet<string> = new Set();
+  private lazyDepth = 0;
+  private readonly result: StatementAnalysis;
+
+  constructor(
+    private readonly statement: ast.Stmt,
+    private readonly lines: LineIndex,
+  ) {
+    this.result = {
+      statement,
+      role: "definition",
+      definitions: [],
+      occurrences: [],
+      globalReads: [],
+      scopes: [],
+      problems: [],
+      eagerNames: [],
+    };
+  }
+
+  run(): StatementAnalysis {
+    const statement = this.statement;
+    switch (statement.type) {
+      case "Import":
+        this.result.role = "import";
+        this.importStatement(statement);
+        break;
+      case "ImportFrom":
+        this.importFrom(statement);
+        break;
+      case "Assign":
+        this.topLevelAssign(statement);
+        break;
+      case "FunctionDef":
+        this.topLevelFunction(statement);
+        break;
+      case "Error":
+        this.result.role = "broken";
+        this.brokenStatement(statement);
+        break;
+      default:
+        this.result.role = "unsupported";
+        this.problem(
+          "unsupported-statement",
+          headRange(statement, this.lines),
+          buildFails(
+            `${describeStatement(statement)} is not allowed at the top level of a config (only imports, assignments and functions)`,
+            "This syntactic structure is not supported.",
+          ),
+        );
+    }
+    const own = new Set(this.result.definitions.map((definition) => definition.name));
+    const eager = new Set<string>();
+    for (const read of this.result.globalReads) if (read.eager && !own.has(read.name)) eager.add(read.name);
+    this.result.eagerNames = [...eager];
+    return this.result;
+  }
+
+  // ------------------------------------------------------------ top level
+
+  private importStatement(statement: ast.Import): void {
+    for (const alias of statement.names) {
+      const name = alias.asname ?? alias.name.split(".")[0];
+      const nameRange = alias.asnameRange ?? rangeFrom(alias.range.start, name.length);
+      this.define({ name, nameRange, kind: "import", statement, importedFrom: alias.name, alias });
+    }
+  }
+
+  private importFrom(statement: ast.ImportFrom): void {
+    if (statement.module === null) {
+      this.result.role = "import";
+      this.problem(
+        "relative-import-without-module",
+        headRange(statement, this.lines),
+        lazyconCrashes(
+          '"from . import ..." is not supported; import parent configs with "from .name import *"',
+        ),
+      );
+      return;
+    }
+    if (statement.names.length === 1 && statement.names[0].name === "*") {
+      this.result.role = "parent-import";
+      return;
+    }
+    this.result.role = "import";
+    if (statement.level > 0) {
+      this.problem(
+        "relative-import",
+        headRange(statement, this.lines),
+        buildFails(
+          "Relative imports can only import parent configs (from .base import *)",
+          "Relative imports are only supported for config files.",
+        ),
+      );
+      return;
+    }
+    for (const alias of statement.names) {
+      const name = alias.asname ?? alias.name;
+      const nameRange = alias.asnameRange ?? rangeFrom(alias.range.start, alias.name.length);
+      this.define({ name, nameRange, kind: "import", statement, importedFrom: statement.module, alias });
+    }
+  }
+
+  private topLevelAssign(statement: ast.Assign): void {
+    const names: string[] = [];
+    for (const target of statement.targets) {
+      const targetNames: { name: string; range: ast.Range }[] = [];
+      this.collectTargets(target, targetNames);
+      if (targetNames.length > 0 && targetNames.every((entry) => entry.name === WILDCARD)) {
+        this.problem(
+          "wildcard-target",
+          target.range,
+          buildFails(
+            'An assignment target cannot be only "_"',
+            "The assignment target cannot completely consist of the `_` wildcard",
+          ),
+        );
+      }
+      for (const entry of targetNames) {
+        if (entry.name === WILDCARD) continue;
+        names.push(entry.name);
+        this.define({ name: entry.name, nameRange: entry.range, kind: "assignment", statement });
+      }
+    }
+    this.defining = new Set(names);
+    this.expression(statement.value);
+    this.defining = new Set();
+  }
+
+  private topLevelFunction(statement: ast.FunctionDef): void {
+    this.define({ name: statement.name, nameRange: statement.nameRange, kind: "function", statement });
+    this.checkDecoratorSyntax(statement);
+    this.defining = new Set([statement.name]);
+    this.argumentDefaults(statement.args);
+    for (const decorator of statement.decorator_list) this.expression(decorator);
+    this.defining = new Set();
+    this.functionBody(statement);
+  }
+
+  private brokenStatement(statement: ast.ErrorStmt): void {
+    // The parser reports the syntax error; here we only keep the names it most likely defines,
+    // so that the rest of the file does not light up with undefined names.
+    for (const defined of statement.definedNames) {
+      this.result.definitions.push({
+        name: defined.name,
+        nameRange: defined.range,
+        kind: "assignment",
+        statement,
+        owner: this.result,
+      });
+    }
+  }
+
+  /** lazycon finds the decorator's `@` by looking at the token before the expression; `@(deco)` breaks that. */
+  private checkDecoratorSyntax(statement: ast.FunctionDef): void {
+    const first = statement.decorator_list[0];
+    if (!first) return;
+    const before = this.lines
+      .lineText(first.range.start.line)
+      .slice(0, first.range.start.character)
+      .trimEnd();
+    if (!before.endsWith("@")) {
+      this.problem(
+        "parenthesized-decorator",
+        first.range,
+        lazyconCrashes("A decorator in parentheses is not supported; write it without the outer parentheses"),
+      );
+    }
+  }
+
+  private define(partial: Omit<EntryDefinition, "owner">): void {
+    const definition: EntryDefinition = { ...partial, owner: this.result };
+    this.result.definitions.push(definition);
+    this.result.occurrences.push({
+      name: definition.name,
+      range: definition.nameRange,
+      scope: null,
+      binding: true,
+      eager: true,
+    });
+    if (definition.name.startsWith("__")) {
+      this.problem(
+        "dunder-definition",
+        definition.nameRange,
+        buildFails(
+          `"${definition.name}" cannot be defined: names starting with "__" are read-only`,
+          `Dunder names are read-only: "${definition.name}" at ${lazyconPosition(definition.nameRange)}`,
+        ),
+      );
+    }
+  }
+
+  // ------------------------------------------------------------ targets
+
+  /** lazycon's extract_assign_targets: names, starred, tuples/lists; anything else is an error. */
+  private collectTargets(target: ast.Expr, out: { name: string; range: ast.Range }[]): void {
+    switch (target.type) {
+      case "Name":
+        out.push({ name: target.id, range: target.range });
+        return;
+      case "Starred":
+        this.collectTargets(target.value, out);
+        return;
+      case "Tuple":
+      case "List":
+        for (const element of target.elts) this.collectTargets(element, out);
+        return;
+      default:
+        this.problem(
+          "unsupported-assignment",
+          target.range,
+          buildFails(
+            `Assigning to ${target.type === "Attribute" ? "an attribute" : target.type === "Subscript" ? "an item" : "this target"} is not supported in configs`,
+            "This assignment syntax is not supported",
+          ),
+        );
+        // Names inside `x.a = ...` are still read; keep them for undefined-name checks.
+        this.expression(target);
+    }
+  }
+
+  // ------------------------------------------------------------ function bodies
+
+  private functionBody(node: ast.FunctionDef | ast.AsyncFunctionDef): void {
+    const scope = this.pushScope("function", node.range);
+    const frame = this.frames[this.frames.length - 1];
+    for (const name of gatherLocals(node.body)) {
+      if (!frame.states.has(name)) frame.states.set(name, State.Undefined);
+    }
+    for (const arg of allArguments(node.args)) {
+      frame.states.set(arg.arg, State.Defined);
+      this.bindLocal(scope, arg.arg, rangeFrom(arg.range.start, arg.arg.length));
+    }
+    this.lazyDepth++;
+    for (const statement of node.body) this.localStatement(statement);
+    this.lazyDepth--;
+    this.frames.pop();
+  }
+
+  private localStatement(statement: ast.Stmt): void {
+    if (!FUNCTION_BODY_STATEMENTS.has(statement.type)) {
+      if (statement.type === "Error") return;
+      this.problem(
+        "unsupported-syntax",
+        headRange(statement, this.lines),
+        buildFails(
+          `${describeStatement(statement)} is not supported inside a config function`,
+          `This syntactic structure is not supported: ${statement.type} at ${lazyconPosition(statement.range)}`,
+        ),
+      );
+      return;
+    }
+    switch (statement.type) {
+      case "Assign": {
+        const targets: { name: string; range: ast.Range }[] = [];
+        for (const target of statement.targets) this.collectTargets(target, targets);
+        for (const target of targets) this.enterLocal(target.name, target.range);
+        this.expression(statement.value);
+        for (const target of targets) this.leaveLocal(target.name);
+        return;
+      }
+      case "FunctionDef": {
+        this.checkDecoratorSyntax(statement);
+        this.enterLocal(statement.name, statement.nameRange);
+        this.argumentDefaults(statement.args);
+        for (const decorator of statement.decorator_list) this.expression(decorator);
+        this.leaveLocal(statement.name);
+        this.functionBody(statement);
+        return;
+      }
+      case "Return":
+        if (statement.value) this.expression(statement.value);
+        return;
+      case "With":
+        for (const item of statement.items) {
+          this.expression(item.context_expr);
+          if (item.optional_vars) {
+            const targets: { name: string; range: ast.Range }[] = [];
+            this.collectTargets(item.optional_vars, targets);
+            for (const target of targets) {
+              this.enterLocal(target.name, target.range);
+              this.leaveLocal(target.name);
+            }
+          }
+        }
+        for (const inner of statement.body) this.localStatement(inner);
+        return;
+      case "Assert":
+        this.expression(statement.test);
+        if (statement.msg) this.expression(statement.msg);
+        return;
+      case "If":
+        this.expression(statement.test);
+        for (const inner of statement.body) this.localStatement(inner);
+        for (const inner of statement.orelse) this.localStatement(inner);
+        return;
+      case "Expr":
+        this.expression(statement.value);
+        return;
+    }
+  }
+
+  /** lazycon's `enter` for a local binding; a name it did not gather first makes it crash. */
+  private enterLocal(name: string, range: ast.Range): void {
+    if (name === WILDCARD) return;
+    const frame = this.frames[this.frames.length - 1];
+    const state = frame.states.get(name);
+    if (state === undefined) {
+      this.problem(
+        "assignment-in-if",
+        range,
+        lazyconCrashes(
+          `Defining "${name}" inside an "if" block of a function is not supported; define it before the "if"`,
+        ),
+      );
+      frame.states.set(name, State.Defined);
+    } else if (state === State.Undefined) {
+      frame.states.set(name, State.Defining);
+    }
+    this.bindLocal(frame.scope, name, range);
+  }
+
+  private leaveLocal(name: string): void {
+    if (name === WILDCARD) return;
+    const frame = this.frames[this.frames.length - 1];
+    frame.states.set(name, State.Defined);
+  }
+
+  private argumentDefaults(args: ast.Arguments): void {
+    for (const value of args.defaults) this.expression(value);
+    for (const value of args.kw_defaults) if (value) this.expression(value);
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  private expression(node: ast.Expr): void {
+    switch (node.type) {
+      case "Name":
+        if (node.ctx === "Load") this.read(node.id, node.range);
+        return;
+      case "Constant":
+        return;
+      case "JoinedStr":
+        for (const value of node.values) this.expression(value);
+        return;
+      case "FormattedValue":
+        if (node.format_spec) {
+          this.problem(
+            "format-spec",
+            node.format_spec.range,
+            lazyconCrashes(
+              "Format specs in f-strings (like {lr:.0e}) are not supported; use format(lr, '.0e')",
+            ),
+          );
+        }
+        this.expression(node.value);
+        return;
+      case "List":
+      case "Tuple":
+      case "Set":
+        for (const element of node.elts) this.expression(element);
+        return;
+      case "Dict":
+        for (const key of node.keys) if (key) this.expression(key);
+        for (const value of node.values) this.expression(value);
+        return;
+      case "Starred":
+        this.expression(node.value);
+        return;
+      case "UnaryOp":
+        this.expression(node.operand);
+        return;
+      case "BinOp":
+        this.expression(node.left);
+        this.expression(node.right);
+        return;
+      case "BoolOp":
+        for (const value of node.values) this.expression(value);
+        return;
+      case "Compare":
+        this.expression(node.left);
+        for (const value of node.comparators) this.expression(value);
+        return;
+      case "Call":
+        this.expression(node.func);
+        for (const arg of node.args) this.expression(arg);
+        for (const keyword of node.keywords) this.expression(keyword.value);
+        return;
+      case "IfExp":
+        this.expression(node.test);
+        this.expression(node.body);
+        this.expression(node.orelse);
+        return;
+      case "Attribute":
+        this.expression(node.value);
+        return;
+      case "Subscript":
+        this.expression(node.value);
+        this.expression(node.slice);
+        return;
+      case "Slice":
+        if (node.lower) this.expression(node.lower);
+        if (node.upper) this.expression(node.upper);
+        if (node.step) this.expression(node.step);
+        return;
+      case "Lambda": {
+        this.argumentDefaults(node.args);
+        const scope = this.pushScope("lambda", node.range);
+        const frame = this.frames[this.frames.length - 1];
+        for (const arg of allArguments(node.args)) {
+          frame.states.set(arg.arg, State.Defined);
+          this.bindLocal(scope, arg.arg, rangeFrom(arg.range.start, arg.arg.length));
+        }
+        this.lazyDepth++;
+        this.expression(node.body);
+        this.lazyDepth--;
+        this.frames.pop();
+        return;
+      }
+      case "ListComp":
+      case "SetComp":
+      case "GeneratorExp":
+        this.comprehension(node, node.generators, [node.elt]);
+        return;
+      case "DictComp":
+        this.comprehension(node, node.generators, [node.key, node.value]);
+        return;
+      default:
+        this.problem(
+          "unsupported-syntax",
+          headRange(node, this.lines),
+          buildFails(
+            `${describeExpression(node)} is not supported in configs`,
+            `This syntactic structure is not supported: ${node.type} at ${lazyconPosition(node.range)}`,
+          ),
+        );
+    }
+  }
+
+  private comprehension(node: ast.Expr, generators: ast.Comprehension[], results: ast.Expr[]): void {
+    let pushed = 0;
+    const lazyBefore = this.lazyDepth;
+    generators.forEach((generator, index) => {
+      if (generator.is_async) {
+        this.problem(
+          "async-comprehension",
+          generator.range,
+          buildFails("Async comprehensions are not supported", "Async comprehensions are not supported"),
+        );
+      }
+      this.expression(generator.iter);
+      // A generator expression runs lazily after its first iterable.
+      if (index === 0 && node.type === "GeneratorExp") this.lazyDepth++;
+      const targets: { name: string; range: ast.Range }[] = [];
+      this.collectTargets(generator.target, targets);
+      const scope = this.pushScope("comprehension", { start: generator.range.start, end: node.range.end });
+      const frame = this.frames[this.frames.length - 1];
+      for (const target of targets) {
+        frame.states.set(target.name, State.Defined);
+        this.bindLocal(scope, target.name, target.range);
+      }
+      pushed++;
+      for (const condition of generator.ifs) this.expression(condition);
+    });
+    for (const result of results) this.expression(result);
+    for (let i = 0; i < pushed; i++) this.frames.pop();
+    this.lazyDepth = lazyBefore;
+  }
+
+  // ------------------------------------------------------------ names
+
+  private read(name: string, range: ast.Range): void {
+    if (name === WILDCARD) {
+      this.problem(
+        "wildcard-read",
+        range,
+        buildFails(
+          '"_" is a wildcard and cannot be read',
+          `The name "_" can only be used as wildcard during unpacking: at ${lazyconPosition(range)}`,
+        ),
+      );
+      return;
+    }
+    for (let level = 0; level < this.frames.length; level++) {
+      const frame = this.frames[this.frames.length - 1 - level];
+      const state = frame.states.get(name);
+      if (state === undefined) continue;
+      // Only the innermost scope counts: a nested function may read a local defined later (late binding).
+      if (level === 0 && state !== State.Defined) {
+        this.problem(
+          "local-before-definition",
+          range,
+          buildFails(
+            `Local variable "${name}" is used before it is defined`,
+            `Local variables referenced before being defined: "${name}" at ${lazyconPosition(range)}`,
+          ),
+        );
+      }
+      this.result.occurrences.push({
+        name,
+        range,
+        scope: frame.scope,
+        binding: false,
+        eager: this.lazyDepth === 0,
+      });
+      return;
+    }
+    const occurrence: NameOccurrence = {
+      name,
+      range,
+      scope: null,
+      binding: false,
+      eager: this.lazyDepth === 0,
+    };
+    this.result.occurrences.push(occurrence);
+    this.result.globalReads.push(occurrence);
+    if (this.defining.has(name)) {
+      this.problem(
+        "self-reference",
+        range,
+        buildFails(
+          `"${name}" refers to itself while it is being defined`,
+          `Values are referenced before being completely defined (cyclic dependency): "${name}" at ${lazyconPosition(range)}`,
+        ),
+      );
+    }
+  }
+
+  private pushScope(kind: LocalScope["kind"], range: ast.Range): LocalScope {
+    const parent = this.frames.length > 0 ? this.frames[this.frames.length - 1].scope : null;
+    const scope: LocalScope = { kind, range, bindings: new Map(), parent };
+    this.frames.push({ scope, states: new Map() });
+    this.result.scopes.push(scope);
+    return scope;
+  }
+
+  private bindLocal(scope: LocalScope, name: string, range: ast.Range): void {
+    let ranges = scope.bindings.get(name);
+    if (!ranges) scope.bindings.set(name, (ranges = []));
+    ranges.push(range);
+    this.result.occurrences.push({ name, range, scope, binding: true, eager: this.lazyDepth === 0 });
+  }
+
+  private problem(code: Problem["code"], range: ast.Range, message: string): void {
+    this.result.problems.push(lazyconError(code, range, message));
+  }
+}
+
+/** lazycon's LocalsGatherer: names bound by assignments, defs and `with ... as` (not inside `if`). */
+function gatherLocals(body: ast.Stmt[]): string[] {
+  const names: string[] = [];
+  const collect = (target: ast.Expr): void => {
+    if (target.type === "Name") names.push(target.id);
+    else if (target.type === "Starred") collect(target.value);
+    else if (target.type === "Tuple" || target.type === "List") target.elts.forEach(collect);
+  };
+  for (const statement of body) {
+    if (statement.type === "Assign") statement.targets.forEach(collect);
+    else if (statement.type === "FunctionDef") names.push(statement.name);
+    else if (statement.type === "With") {
+      for (const item of statement.items) if (item.optional_vars) collect(item.optional_vars);
+      names.push(...gatherLocals(statement.body));
+    }
+  }
+  return names;
+}
+
+export function allArguments(args: ast.Arguments): ast.Arg[] {
+  const result = [...args.posonlyargs, ...args.args, ...args.kwonlyargs];
+  if (args.vararg) result.push(args.vararg);
+  if (args.kwarg) result.push(args.kwarg);
+  return result;
+}
+
+const STATEMENT_WORDS: Partial<Record<ast.Stmt["type"], string>> = {
+  Expr: "An expression statement",
+  Pass: '"pass"',
+  If: 'An "if" statement',
+  For: 'A "for" loop',
+  AsyncFor: 'An "async for" loop',
+  While: 'A "while" loop',
+  ClassDef: "A class definition",
+  AugAssign: "An augmented assignment (like x += 1)",
+  AnnAssign: "An annotated assignment",
+  Try: 'A "try" statement',
+  TryStar: 'A "try" statement',
+  With: 'A "with" statement',
+  AsyncWith: 'An "async with" statement',
+  Global: 'A "global" statement',
+  Nonlocal: 'A "nonlocal" statement',
+  Import: "An import",
+  ImportFrom: "An import",
+  Delete: 'A "del" statement',
+  Raise: 'A "raise" statement',
+  Return: 'A "return" statement',
+  Match: 'A "match" statement',
+  Break: '"break"',
+  Continue: '"continue"',
+  AsyncFunctionDef: "An async function",
+  Assert: 'An "assert" statement',
+};
+
+function describeStatement(statement: ast.Stmt): string {
+  if (statement.type === "Expr" && statement.value.type === "Constant" && statement.value.kind === "str") {
+    return "A docstring";
+  }
+  return STATEMENT_WORDS[statement.type] ?? `"${statement.type}"`;
+}
+
+const EXPRESSION_WORDS: Partial<Record<ast.Expr["type"], string>> = {
+  NamedExpr: "The walrus operator (:=)",
+  Await: '"await"',
+  Yield: '"yield"',
+  YieldFrom: '"yield from"',
+};
+
+function describeExpression(node: ast.Expr): string {
+  return EXPRESSION_WORDS[node.type] ?? `"${node.type}"`;
+}
