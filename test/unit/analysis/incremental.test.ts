@@ -101,40 +101,18 @@ test("cycles appear and disappear as entries are edited", () => {
   assert.deepEqual(service.diagnostics(uri), []);
 });
 
-test("10k-line config: edit + diagnostics and completion are cheap", () => {
+test("10k-line config: repeated edits keep diagnostics and completion right", () => {
+  // Timings live in `npm run bench`; this checks behaviour on a big file.
   const text = generatedConfig(10_000, false);
   const service = createLanguageService(new MemoryHost(), { workspaceFolders: [ROOT] });
   const uri = uriOf("big.config");
-  let started = performance.now();
   service.openDocument(uri, text, 1);
   assert.deepEqual(service.diagnostics(uri), []);
-  const firstMs = performance.now() - started;
-
-  // CPU time of this process (less sensitive than wall time to other work on the machine).
-  const cpuMs = (since: NodeJS.CpuUsage) => process.cpuUsage(since).user / 1000;
-  const edit = { wall: [] as number[], cpu: [] as number[] };
-  const completion = { wall: [] as number[], cpu: [] as number[] };
   for (let i = 0; i < 30; i++) {
     const position = { line: 5000 + (i % 5) * 10, character: 9 };
-    let cpu = process.cpuUsage();
-    started = performance.now();
     service.changeDocument(uri, [{ range: { start: position, end: position }, text: "1" }], i + 2);
     assert.deepEqual(service.diagnostics(uri), []);
-    edit.wall.push(performance.now() - started);
-    edit.cpu.push(cpuMs(cpu));
-    cpu = process.cpuUsage();
-    started = performance.now();
     const items = service.completion(uri, { line: 5001, character: 5 });
-    completion.wall.push(performance.now() - started);
-    completion.cpu.push(cpuMs(cpu));
     assert.ok(items.some((item) => item.label === "lr_499"));
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  console.log(
-    `10k lines: open + diagnostics ${firstMs.toFixed(0)} ms; 1-char edit + diagnostics median ` +
-      `${median(edit.cpu).toFixed(1)} ms CPU (${median(edit.wall).toFixed(1)} ms wall); completion median ` +
-      `${median(completion.cpu).toFixed(1)} ms CPU (${median(completion.wall).toFixed(1)} ms wall)`,
-  );
-  assert.ok(median(edit.cpu) < 150, `edit + diagnostics median ${median(edit.cpu)} ms CPU`);
-  assert.ok(median(completion.cpu) < 50, `completion median ${median(completion.cpu)} ms CPU`);
 });
