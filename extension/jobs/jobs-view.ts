@@ -1,0 +1,165 @@
+/** The Jobs tree: clusters at the top, their jobs (array tasks grouped) below. */
+import * as vscode from "vscode";
+import type { ClusterManager } from "../clusters/cluster-manager";
+import { LOCAL_CLUSTER } from "./command-runner";
+import {
+  type ArrayGroup,
+  describeEntry,
+  groupJobs,
+  type JobEntry,
+  type JobsTreeItem,
+  stateIcon,
+  tooltipOf,
+} from "./jobs-model";
+import type { JobsService } from "./jobs-service";
+
+export type JobsNode =
+  | { kind: "cluster"; name: string }
+  | { kind: "message"; cluster: string; text: string; tooltip?: string; icon: string }
+  | JobsTreeItem;
+
+/** Context values carry flags the menus match with regular expressions. */
+export function jobContextValue(
+  entry: { finished: boolean; experiment: string | undefined; ours: boolean },
+  kind: string,
+): string {
+  const flags = [kind];
+  if (!entry.finished) flags.push("active");
+  if (entry.experiment !== undefined) flags.push("withExperiment");
+  if (entry.ours) flags.push("ours");
+  return flags.join(" ");
+}
+
+export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<JobsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+
+  constructor(
+    private readonly clusters: ClusterManager,
+    private readonly jobs: JobsService,
+    private readonly clusterNames: () => string[],
+  ) {
+    this.disposables.push(
+      jobs.onDidChange(() => this.changed.fire(undefined)),
+      clusters.onDidChange(() => this.changed.fire(undefined)),
+    );
+  }
+
+  getChildren(node?: JobsNode): JobsNode[] {
+    if (node === undefined) return this.clusterNames().map((name) => ({ kind: "cluster", name }));
+    if (node.kind === "cluster") return this.clusterChildren(node.name);
+    if (node.kind === "array") return node.tasks.map((job) => ({ kind: "job", job }));
+    return [];
+  }
+
+  private clusterChildren(name: string): JobsNode[] {
+    const data = this.jobs.jobsOf(name);
+    const nodes: JobsNode[] = [];
+    const state = name === LOCAL_CLUSTER ? "connected" : this.clusters.state(name);
+    if (data?.error) {
+      nodes.push({ kind: "message", cluster: name, text: data.error, tooltip: data.error, icon: "warning" });
+    }
+    if (data === undefined) {
+      const text =
+        state === "failed"
+          ? (this.clusters.status(name)?.error ?? "The connection failed.")
+          : state === "connecting"
+            ? "Connecting…"
+            : "Not connected. Connect to see your jobs.";
+      nodes.push({
+        kind: "message",
+        cluster: name,
+        text,
+        tooltip: text,
+        icon: state === "failed" ? "error" : "info",
+      });
+      return nodes;
+    }
+    const items = groupJobs(name, [...data.entries, ...data.finished]);
+    if (items.length === 0) nodes.push({ kind: "message", cluster: name, text: "No jobs.", icon: "info" });
+    return [...nodes, ...items];
+  }
+
+  getTreeItem(node: JobsNode): vscode.TreeItem {
+    if (node.kind === "cluster") return this.clusterItem(node.name);
+    if (node.kind === "message") {
+      const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+      item.iconPath = new vscode.ThemeIcon(node.icon);
+      item.tooltip = node.tooltip;
+      item.contextValue = "thunderJobsMessage";
+      return item;
+    }
+    if (node.kind === "array") return this.arrayItem(node);
+    return this.jobItem(node.job);
+  }
+
+  private clusterItem(name: string): vscode.TreeItem {
+    const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `cluster:${name}`;
+    const state = name === LOCAL_CLUSTER ? "connected" : this.clusters.state(name);
+    const data = this.jobs.jobsOf(name);
+    const active = data?.entries.length ?? 0;
+    const parts = [state === "idle" ? "not connected" : state];
+    if (data !== undefined) parts.push(`${active} in queue`);
+    if (data?.refreshedAt) parts.push(`updated ${data.refreshedAt.toLocaleTimeString()}`);
+    item.description = parts.join(" · ");
+    item.iconPath = new vscode.ThemeIcon(
+      state === "connected" ? "vm-active" : state === "failed" ? "error" : "vm-outline",
+    );
+    item.tooltip = this.clusters.status(name)?.error ?? `Cluster ${name}: ${parts.join(", ")}`;
+    item.contextValue =
+      name === LOCAL_CLUSTER
+        ? "thunderCluster local"
+        : `thunderCluster ${state === "connected" ? "connected" : "disconnected"}`;
+    return item;
+  }
+
+  private arrayItem(group: ArrayGroup): vscode.TreeItem {
+    const item = new vscode.TreeItem(group.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `${group.cluster}:array:${group.arrayJobId}:${group.finished ? "done" : "queued"}`;
+    item.description = `${group.arrayJobId} · ${group.tasks.length} tasks · ${group.state}`;
+    const icon = stateIcon(
+      group.tasks.some((task) => task.state === "RUNNING") ? "RUNNING" : group.tasks[0].state,
+    );
+    item.iconPath = new vscode.ThemeIcon(
+      icon.icon,
+      icon.color ? new vscode.ThemeColor(icon.color) : undefined,
+    );
+    item.tooltip =
+      `${group.name}: array job ${group.arrayJobId} on ${group.cluster}\n${group.state}` +
+      (group.experiment ? `\nExperiment: ${group.experiment}` : "");
+    item.contextValue = jobContextValue(group, "thunderJobArray");
+    return item;
+  }
+
+  private jobItem(entry: JobEntry): vscode.TreeItem {
+    const label = entry.arrayTaskId === undefined ? entry.name : `task ${entry.arrayTaskId}`;
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    item.id = `${entry.cluster}:job:${entry.displayId}:${entry.finished ? "done" : "queued"}`;
+    item.description =
+      describeEntry(entry) + (entry.finished && entry.resources ? ` · ${entry.resources}` : "");
+    const icon = entry.stuck
+      ? { icon: "warning", color: "problemsWarningIcon.foreground" }
+      : stateIcon(entry.state);
+    item.iconPath = new vscode.ThemeIcon(
+      icon.icon,
+      icon.color ? new vscode.ThemeColor(icon.color) : undefined,
+    );
+    item.tooltip = tooltipOf(entry);
+    item.contextValue = jobContextValue(
+      entry,
+      entry.arrayTaskId === undefined ? "thunderJob" : "thunderJobTask",
+    );
+    item.command = {
+      command: "thunder.jobs.openLog",
+      title: "Open Log",
+      arguments: [{ kind: "job", job: entry }],
+    };
+    return item;
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}

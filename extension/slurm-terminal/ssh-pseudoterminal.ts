@@ -1,0 +1,128 @@
+/**
+ * A terminal on a cluster: an SSH shell channel with a pseudo-terminal, shaped like
+ * `vscode.Pseudoterminal` (structurally, so this module needs no `vscode` and is tested against a
+ * real sshd). Keys go to the remote pty as typed (Ctrl-C is `\x03`, which the pty turns into
+ * SIGINT), window size changes are forwarded, and the shell's exit status closes the terminal.
+ */
+import type { ClientChannel } from "ssh2";
+import { quoteRemotePath } from "../ssh/connection";
+
+export interface TerminalDimensions {
+  columns: number;
+  rows: number;
+}
+
+type Listener<T> = (value: T) => void;
+
+/** A minimal `vscode.Event` + emitter. */
+class Emitter<T> {
+  private listeners: Listener<T>[] = [];
+  readonly event = (listener: Listener<T>) => {
+    this.listeners.push(listener);
+    return { dispose: () => (this.listeners = this.listeners.filter((item) => item !== listener)) };
+  };
+  fire(value: T): void {
+    for (const listener of [...this.listeners]) listener(value);
+  }
+}
+
+export interface SshPseudoterminalOptions {
+  clusterName: string;
+  /** Opens the shell channel (the cluster's shared connection). */
+  openShell: (size: { cols: number; rows: number }) => Promise<ClientChannel>;
+  /** Remote folder to start in (`~/...` allowed). */
+  cwd?: string;
+  /** Typed after `cd`, e.g. the setup lines and the command of a run. */
+  initialLines?: readonly string[];
+}
+
+/** The first line sent to the shell: change to the folder (quoted), then the initial lines. */
+export function startupInput(cwd: string | undefined, initialLines: readonly string[] = []): string {
+  const lines: string[] = [];
+  if (cwd !== undefined && cwd !== "") lines.push(`cd ${quoteRemotePath(cwd)}`);
+  for (const line of initialLines) {
+    if (/[\r\n]/.test(line))
+      throw new Error(`A terminal line must be a single line: ${JSON.stringify(line)}`);
+    lines.push(line);
+  }
+  return lines.map((line) => `${line}\n`).join("");
+}
+
+export class SshPseudoterminal {
+  private readonly writeEmitter = new Emitter<string>();
+  private readonly closeEmitter = new Emitter<number | undefined>();
+  readonly onDidWrite = this.writeEmitter.event;
+  readonly onDidClose = this.closeEmitter.event;
+  private channel: ClientChannel | undefined;
+  private pendingInput = "";
+  private closed = false;
+  private finished = false;
+  private size: TerminalDimensions = { columns: 80, rows: 24 };
+
+  constructor(private readonly options: SshPseudoterminalOptions) {}
+
+  /** The exit status of the remote shell, once it ended. */
+  exitStatus: number | undefined;
+
+  open(initialDimensions: TerminalDimensions | undefined): void {
+    if (initialDimensions) this.size = initialDimensions;
+    this.writeEmitter.fire(`Connecting to cluster "${this.options.clusterName}"…\r\n`);
+    this.options.openShell({ cols: this.size.columns, rows: this.size.rows }).then(
+      (channel) => this.attach(channel),
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        this.writeEmitter.fire(`\r\n\x1b[31m${message.replace(/\n/g, "\r\n")}\x1b[0m\r\n`);
+        this.finish(1);
+      },
+    );
+  }
+
+  private attach(channel: ClientChannel): void {
+    if (this.closed) {
+      channel.close();
+      return;
+    }
+    this.channel = channel;
+    channel.on("data", (data: Buffer) => this.writeEmitter.fire(data.toString("utf8")));
+    channel.stderr.on("data", (data: Buffer) => this.writeEmitter.fire(data.toString("utf8")));
+    channel.on("exit", (code: number | null) => {
+      this.exitStatus = code ?? undefined;
+    });
+    channel.on("close", () => {
+      this.writeEmitter.fire(
+        `\r\n[The shell on cluster "${this.options.clusterName}" exited` +
+          `${this.exitStatus === undefined ? "" : ` with status ${this.exitStatus}`}.]\r\n`,
+      );
+      this.finish(this.exitStatus);
+    });
+    channel.setWindow(this.size.rows, this.size.columns, 0, 0);
+    const startup = startupInput(this.options.cwd, this.options.initialLines);
+    if (startup !== "") channel.write(startup);
+    if (this.pendingInput !== "") channel.write(this.pendingInput);
+    this.pendingInput = "";
+  }
+
+  handleInput(data: string): void {
+    if (this.channel) this.channel.write(data);
+    else if (!this.closed) this.pendingInput += data; // typed while connecting
+  }
+
+  setDimensions(dimensions: TerminalDimensions): void {
+    this.size = dimensions;
+    this.channel?.setWindow(dimensions.rows, dimensions.columns, 0, 0);
+  }
+
+  /** The user closed the terminal: end the remote shell. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.channel?.close();
+  }
+
+  private finish(code: number | undefined): void {
+    this.closed = true;
+    if (this.finished) return;
+    this.finished = true;
+    this.closeEmitter.fire(code);
+  }
+}

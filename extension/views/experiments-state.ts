@@ -1,0 +1,168 @@
+/**
+ * The experiments the Experiments view shows: the incremental index over the configured roots,
+ * kept current by file watchers (batched events, no full rescan), the runs the extension started,
+ * and which config each folder was built from (remembered in workspaceState).
+ */
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { ExperimentIndex, type FileEvent } from "../experiments/experiment-index";
+import {
+  type BuildRecord,
+  describeExperiment,
+  type ExperimentView,
+  runKey,
+} from "../experiments/experiment-status";
+
+const buildsKey = "thunder.builds";
+const eventBatchMs = 300;
+
+export class ExperimentsState implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private watchers: vscode.Disposable[] = [];
+  private index = new ExperimentIndex({ roots: [] });
+  private readonly running = new Set<string>();
+  private pending: FileEvent[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private scanning: Promise<void> = Promise.resolve();
+  lastScanMs = 0;
+
+  constructor(
+    private readonly workspaceState: vscode.Memento,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration("thunder.experiments")) void this.restart();
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.restart()),
+    );
+  }
+
+  /** Roots from `thunder.experiments.roots` (relative to each workspace folder), else the folders. */
+  roots(): string[] {
+    const roots: string[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const configured = vscode.workspace
+        .getConfiguration("thunder.experiments", folder.uri)
+        .get<string[]>("roots", [])
+        .filter((root) => typeof root === "string" && root.trim() !== "");
+      const list = configured.length > 0 ? configured : ["."];
+      for (const root of list) roots.push(path.resolve(folder.uri.fsPath, root));
+    }
+    return [...new Set(roots)];
+  }
+
+  restart(): Promise<void> {
+    this.scanning = this.scanning.then(() => this.fullScan());
+    return this.scanning;
+  }
+
+  private async fullScan(): Promise<void> {
+    for (const watcher of this.watchers) watcher.dispose();
+    this.watchers = [];
+    const roots = this.roots();
+    const exclude = vscode.workspace.getConfiguration("thunder.experiments").get<string[]>("exclude", []);
+    this.index = new ExperimentIndex({ roots, exclude });
+    const started = Date.now();
+    try {
+      await this.index.rescanAll();
+    } catch (error) {
+      this.log.warn(`Scanning experiments: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this.lastScanMs = Date.now() - started;
+    this.log.info(`Found ${this.index.size} experiments under ${roots.join(", ")} in ${this.lastScanMs} ms.`);
+    for (const root of roots) {
+      const watcher = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(vscode.Uri.file(root), "**"),
+      );
+      watcher.onDidCreate((uri) => this.queue({ type: "created", path: uri.fsPath }));
+      watcher.onDidChange((uri) => this.queue({ type: "changed", path: uri.fsPath }));
+      watcher.onDidDelete((uri) => this.queue({ type: "deleted", path: uri.fsPath }));
+      this.watchers.push(watcher);
+    }
+    this.changed.fire();
+  }
+
+  /** Tells the index about changes the extension itself made (faster than waiting for watchers). */
+  notify(events: FileEvent[]): void {
+    for (const event of events) this.queue(event);
+  }
+
+  private queue(event: FileEvent): void {
+    this.pending.push(event);
+    if (this.flushTimer === undefined) this.flushTimer = setTimeout(() => void this.flush(), eventBatchMs);
+  }
+
+  private async flush(): Promise<void> {
+    this.flushTimer = undefined;
+    const events = this.pending.splice(0);
+    if (events.length === 0) return;
+    await this.scanning;
+    try {
+      const change = await this.index.applyEvents(events);
+      if (change.added.length + change.updated.length + change.removed.length > 0) this.changed.fire();
+    } catch (error) {
+      this.log.warn(`Updating experiments: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  experiments(): ExperimentView[] {
+    const inputs = { running: this.running, builds: this.builds() };
+    return this.index.list().map((experiment) => describeExperiment(experiment, inputs));
+  }
+
+  experiment(folder: string): ExperimentView | undefined {
+    const scanned = this.index.get(folder);
+    return scanned && describeExperiment(scanned, { running: this.running, builds: this.builds() });
+  }
+
+  scanned(folder: string) {
+    return this.index.get(folder);
+  }
+
+  builds(): BuildRecord {
+    return this.workspaceState.get<BuildRecord>(buildsKey, {});
+  }
+
+  async recordBuild(experimentFolder: string, config: string): Promise<void> {
+    const folder = path.resolve(experimentFolder);
+    // Re-inserted last, so builtFrom() finds the newest build of a config at the end.
+    const { [folder]: _previous, ...others } = this.builds();
+    const builds = { ...others, [folder]: { config: path.resolve(config) } };
+    await this.workspaceState.update(buildsKey, builds);
+    this.notify([{ type: "created", path: path.join(experimentFolder, "experiment.config") }]);
+  }
+
+  /** The newest folder built from `config` that still exists. */
+  builtFrom(config: string): string | undefined {
+    const wanted = path.resolve(config);
+    const builds = this.builds();
+    const folders = Object.keys(builds).filter(
+      (folder) => builds[folder]?.config === wanted && this.index.get(folder) !== undefined,
+    );
+    return folders.at(-1);
+  }
+
+  setRunning(folder: string, names: readonly string[] | undefined, running: boolean): void {
+    const keys = names && names.length > 0 ? names.map((name) => runKey(folder, name)) : [runKey(folder)];
+    for (const key of keys) {
+      if (running) this.running.add(key);
+      else this.running.delete(key);
+    }
+    this.changed.fire();
+    if (!running) this.notify([{ type: "changed", path: folder }]);
+  }
+
+  isRunning(folder: string): boolean {
+    const key = runKey(folder);
+    return [...this.running].some((candidate) => candidate === key || candidate.startsWith(`${key}\u0000`));
+  }
+
+  dispose(): void {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    for (const watcher of this.watchers) watcher.dispose();
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Incremental parsing: after every edit of a random sequence, ParsedDocument's tree must
+ * equal a full parse of the new text (positions included), and it must re-parse little.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ParsedDocument, parse, type TextEdit } from "../../../language-server/parser/index";
+import { generateConfig } from "./generate-config";
+
+/** Small deterministic PRNG (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const BASE = `from .base import *
+import torch
+from torch import nn
+
+@register
+@other(1)
+def build(a, b=2, *args, **kwargs):
+    if a:
+        return [x for x in b]
+    elif b:
+        pass
+    else:
+        return {"k": (a, b)}
+
+class Config:
+    value = 1
+
+try:
+    import numpy
+except ImportError:
+    numpy = None
+finally:
+    done = True
+
+text = """multi
+line"""
+lr = 1e-3  # comment
+model = torch.nn.Linear(10, 2)
+opt = dict(lr=lr,
+           betas=(0.9, 0.99))
+total = 1 + \\
+    2
+f = lambda x: f"{x!r:>10}"
+`;
+
+const INSERTS = [
+  "(",
+  ")",
+  "[",
+  "]",
+  "'''",
+  '"',
+  "'",
+  "\n",
+  "\r\n",
+  "\r",
+  "    ",
+  "\t",
+  "else:",
+  "elif x:",
+  "except:",
+  "@deco\n",
+  "x = ",
+  "#",
+  "\\\n",
+  "def g():\n    return 1\n",
+  "if y:\n",
+  "torch.nn.",
+  ",",
+  ":",
+  "f'{",
+  "}",
+  "\u00e9",
+  "\ud83d\ude00",
+  "\ufeff",
+  "pass",
+  "\n\n",
+  "1",
+];
+
+function offsetToPosition(text: string, offset: number): { line: number; character: number } {
+  let line = 0;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, character: offset - lineStart };
+}
+
+function randomEdit(text: string, next: () => number): TextEdit {
+  const a = Math.floor(next() * (text.length + 1));
+  const kind = next();
+  let b = a;
+  let inserted = "";
+  if (kind < 0.45) inserted = INSERTS[Math.floor(next() * INSERTS.length)];
+  else if (kind < 0.8) b = Math.min(text.length, a + 1 + Math.floor(next() * 12));
+  else {
+    b = Math.min(text.length, a + Math.floor(next() * 4));
+    inserted = INSERTS[Math.floor(next() * INSERTS.length)];
+  }
+  // Never split a CRLF or a surrogate pair in the middle: LSP clients do not either.
+  return {
+    range: { start: offsetToPosition(text, a), end: offsetToPosition(text, b) },
+    text: inserted,
+  };
+}
+
+function applyEdit(text: string, edit: TextEdit): string {
+  const lines: number[] = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) lines.push(i + 1);
+  }
+  const at = (p: { line: number; character: number }) =>
+    Math.min(lines[p.line] + p.character, p.line + 1 < lines.length ? lines[p.line + 1] : text.length);
+  return text.slice(0, at(edit.range.start)) + edit.text + text.slice(at(edit.range.end));
+}
+
+test("random edit sequences give the same tree as a full parse", () => {
+  let edits = 0;
+  for (let seed = 1; seed <= 12; seed++) {
+    const next = random(seed);
+    let text = BASE;
+    const doc = new ParsedDocument(text);
+    for (let step = 0; step < 60; step++) {
+      const batch: TextEdit[] = [];
+      const count = next() < 0.8 ? 1 : 2;
+      for (let k = 0; k < count; k++) {
+        const edit = randomEdit(text, next);
+        batch.push(edit);
+        text = applyEdit(text, edit);
+      }
+      const module = doc.applyEdits(batch);
+      edits += batch.length;
+      assert.equal(doc.text, text, `text after seed ${seed} step ${step}`);
+      const expected = parse(text);
+      assert.deepStrictEqual(
+        module,
+        expected,
+        `tree after seed ${seed} step ${step}: ${JSON.stringify(batch)}`,
+      );
+    }
+  }
+  assert.ok(edits >= 700);
+});
+
+test("setText reuses the unchanged statements and equals a full parse", () => {
+  const doc = new ParsedDocument(BASE);
+  const before = doc.module.body;
+  const changed = BASE.replace("lr = 1e-3", "lr = 2e-3\nextra = (1,");
+  const module = doc.setText(changed);
+  assert.deepStrictEqual(module, parse(changed));
+  // Statements before the edit are the very same objects.
+  assert.equal(module.body[0], before[0]);
+  assert.equal(module.body[3], before[3]);
+  const back = doc.setText(BASE);
+  assert.deepStrictEqual(back, parse(BASE));
+});
+
+test("edits far apart keep statement identity outside the edited one", () => {
+  const text = generateConfig(400);
+  const doc = new ParsedDocument(text);
+  const before = doc.module.body;
+  const module = doc.applyEdits([
+    { range: { start: { line: 200, character: 0 }, end: { line: 200, character: 0 } }, text: "# note\n" },
+  ]);
+  assert.deepStrictEqual(module, parse(doc.text));
+  assert.equal(module.body[0], before[0]);
+  assert.equal(module.body[module.body.length - 1], before[before.length - 1]);
+  assert.equal(
+    module.body[module.body.length - 1].range.start.line,
+    before[before.length - 1].range.start.line,
+  );
+});
