@@ -5,7 +5,7 @@
 import { createConnection, ProposedFeatures } from "vscode-languageserver/node";
 import { version } from "../package.json";
 import { serverName, startLanguageServer } from "./server/server";
-import { loadLanguageServiceFactory } from "./server/service-loader";
+import { createLanguageService } from "./service";
 
 const usage = `Usage: ${serverName} [--stdio | --node-ipc | --socket=PORT]
 
@@ -59,5 +59,4 @@ process.on("unhandledRejection", (reason) => {
   connection.console.error(`unhandled rejection: ${String(reason)}`);
 });
 
-const { factory, problem } = loadLanguageServiceFactory();
-startLanguageServer(connection, { createService: factory, startupProblem: problem, version });
+startLanguageServer(connection, { createService: createLanguageService, version });

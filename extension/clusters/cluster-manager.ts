@@ -208,6 +208,10 @@ export class ClusterManager implements vscode.Disposable {
       } else if (event.error) {
         this.ctx.log.warn(`Cluster "${name}": ${event.error.message}`);
         cluster.typedSecrets = [];
+        if (event.error.kind === "authentication") {
+          // A remembered secret that did not get us in is wrong now: forget it, ask next time.
+          for (const key of cluster.triedStored) void this.ctx.extensionContext.secrets.delete(key);
+        }
       }
       this.updateStatusItem();
       this.changed.fire(name);
@@ -258,10 +262,9 @@ export class ClusterManager implements vscode.Disposable {
       },
       passphrase: async (keyPath: string, attempt: number) => {
         const key = this.secretKey(cluster, `passphrase:${keyPath}`);
-        if (attempt === 1) {
-          const stored = await this.storedSecret(cluster, key);
-          if (stored !== undefined) return stored;
-        }
+        // On a second attempt the stored passphrase was wrong; storedSecret then forgets it.
+        const stored = await this.storedSecret(cluster, key);
+        if (stored !== undefined) return stored;
         const value = await vscode.window.showInputBox({
           title: `Cluster "${name}": passphrase for ${path.basename(keyPath)}`,
           prompt: `${keyPath}${attempt > 1 ? " (the passphrase was wrong; try again)" : ""}`,
@@ -304,9 +307,10 @@ export class ClusterManager implements vscode.Disposable {
 
   /** Secrets are stored only when the user says so, after they worked. */
   private async offerToRemember(cluster: ManagedCluster): Promise<void> {
-    const secrets = cluster.typedSecrets;
+    // The last value typed for each secret is the one that worked.
+    const secrets = new Map(cluster.typedSecrets.map((secret) => [secret.key, secret]));
     cluster.typedSecrets = [];
-    for (const secret of secrets) {
+    for (const secret of secrets.values()) {
       const choice = await vscode.window.showInformationMessage(
         `Remember ${secret.what} for cluster "${cluster.settings.name}" in VS Code's secret storage?`,
         "Remember",

@@ -91,7 +91,7 @@ export class SweepConfigCreator {
     const command = wandbSweepCommand(target);
     this.ctx.log.info(`Create the sweep with: cd ${command.cwd} && ${command.text}`);
     const answer = await vscode.window.showInformationMessage(
-      `Created ${path.basename(target)}. Create the sweep with \`${command.text}\` (in ${vscode.workspace.asRelativePath(command.cwd)}), then launch agents with the sweep id it prints.`,
+      `Created ${path.basename(target)}. Create the sweep with \`${command.text}\` (in the folder of ${path.basename(config.fsPath)}), then launch agents with the sweep id it prints.`,
       "Launch Agents…",
       "Copy Command",
     );

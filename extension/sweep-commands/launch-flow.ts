@@ -7,18 +7,21 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import type { BackendsModel } from "../backends/backends-document";
+import type { BackendEntry, BackendsModel } from "../backends/backends-document";
 import { readBackendsFile } from "../backends/backends-file";
 import { resolveBackendsPath } from "../backends/backends-path";
 import { type EngineName, isEngineName, type OptionValue } from "../backends/engine-options";
 import { backendChoices, optionKeys, parseEngineOverrides } from "../build-run/backend-choices";
+import type { ClusterSettings } from "../clusters/cluster-settings";
 import type { ThunderContext } from "../context";
 import { planLocalAgents } from "../sweeps/agent-plan";
 import type { SweepReference } from "../sweeps/sweep-command";
 import { locateThunder } from "../which-thunder/locate-thunder";
+import { type ClusterMode, configuredClusters, launchOnCluster } from "./cluster-launch";
 import {
   type AgentTaskSpec,
   defaultSweepRoot,
+  effectiveEngineOptions,
   localAgentTasks,
   parseAgentCount,
   resolveSweepRoot,
@@ -26,8 +29,12 @@ import {
   sweepInputProblem,
 } from "./launch-steps";
 
-/** The task type the build/run layer contributes; `experiment` holds the sweep's root folder here. */
-const taskType = "thunder";
+/**
+ * Not the contributed `thunder` type on purpose: VS Code identifies a task of a contributed type by
+ * the declared properties only, so N agents would be one task and all but the first refused as
+ * "already active". An undeclared type is identified by its whole definition (agent and launch).
+ */
+const taskType = "thunder-sweep-agent";
 const lastAgentCountKey = "thunder.sweeps.lastAgentCount";
 const steps = 6;
 
@@ -39,7 +46,11 @@ interface BackendPick {
   name: string;
   engine: string;
   overrides: Record<string, OptionValue>;
+  /** The backends.yml entry; undefined for the built-ins. */
+  entry?: BackendEntry;
 }
+
+type Where = { mode: "local" } | { mode: ClusterMode; cluster: ClusterSettings };
 
 interface RunningAgent {
   launch: number;
@@ -73,13 +84,33 @@ export class SweepLauncher implements vscode.Disposable {
     const where = await this.pickWhere(sweep, agents);
     if (where === undefined) return;
 
+    const engine: EngineName | undefined = isEngineName(backend.engine) ? backend.engine : undefined;
+    if (where.mode !== "local") {
+      await this.ctx.extensionContext.workspaceState.update(lastAgentCountKey, agents);
+      const arrayOptions =
+        engine === undefined ? {} : effectiveEngineOptions(backend.entry, engine, backend.overrides);
+      const nWorkers = engine === "cli" ? Number(arrayOptions.n_workers ?? 1) : undefined;
+      await launchOnCluster(this.ctx, {
+        mode: where.mode,
+        cluster: where.cluster,
+        sweepPath: sweep.path,
+        sweepId: sweep.sweepId,
+        workingFolder: cwd,
+        config: config.fsPath,
+        root,
+        agents,
+        choice: { backend: backend.name, engine, options: backend.overrides },
+        slurmOptions: engine === "slurm" ? arrayOptions : {},
+        nWorkers,
+      });
+      return;
+    }
     const thunder = await locateThunder(config);
     if (!thunder.ok) {
       this.ctx.log.error(thunder.message);
       void vscode.window.showErrorMessage(thunder.message);
       return;
     }
-    const engine: EngineName | undefined = isEngineName(backend.engine) ? backend.engine : undefined;
     const plan = planLocalAgents({
       sweepPath: sweep.path,
       configPath: config.fsPath,
@@ -192,7 +223,8 @@ export class SweepLauncher implements vscode.Disposable {
     );
     if (choice === undefined) return undefined;
     const engine = choice.backend.engine;
-    if (!isEngineName(engine)) return { name: choice.backend.name, engine, overrides: {} };
+    const entry = model.entries.find((candidate) => candidate.name === choice.backend.name);
+    if (!isEngineName(engine)) return { name: choice.backend.name, engine, overrides: {}, entry };
     const text = await vscode.window.showInputBox({
       title: `Launch Sweep Agents (4/${steps}): engine options on ${choice.backend.name}`,
       prompt: `Optional key=value words overriding the stored options for these agents (${optionKeys(engine)}). Leave empty for none.`,
@@ -204,7 +236,7 @@ export class SweepLauncher implements vscode.Disposable {
     });
     if (text === undefined) return undefined;
     const parsed = parseEngineOverrides(engine, text);
-    return parsed.ok ? { name: choice.backend.name, engine, overrides: parsed.options } : undefined;
+    return parsed.ok ? { name: choice.backend.name, engine, overrides: parsed.options, entry } : undefined;
   }
 
   private async askAgentCount(sweep: SweepReference): Promise<number | undefined> {
@@ -224,20 +256,33 @@ export class SweepLauncher implements vscode.Disposable {
     return result.ok ? result.agents : undefined;
   }
 
-  private async pickWhere(sweep: SweepReference, agents: number): Promise<"local" | undefined> {
-    const choice = await vscode.window.showQuickPick(
-      [
-        {
-          label: "$(device-desktop) On this machine",
-          detail: `${agents} agent process${agents === 1 ? "" : "es"}, each in its own terminal`,
-          where: "local" as const,
-        },
-      ],
+  private async pickWhere(sweep: SweepReference, agents: number): Promise<Where | undefined> {
+    const plural = agents === 1 ? "" : "s";
+    const items: { label: string; detail: string; where: Where }[] = [
       {
-        title: `Launch Sweep Agents (6/${steps}): where the agents of ${sweep.path} run`,
-        ignoreFocusOut: true,
+        label: "$(device-desktop) On this machine",
+        detail: `${agents} agent process${plural}, each in its own terminal`,
+        where: { mode: "local" },
       },
-    );
+    ];
+    for (const cluster of configuredClusters()) {
+      items.push(
+        {
+          label: `$(server) On cluster "${cluster.name}": agents on the login node`,
+          detail: `${agents} long-lived agent${plural} in the background; each run goes through the chosen backend (a Slurm job with a slurm backend)`,
+          where: { mode: "login-node", cluster },
+        },
+        {
+          label: `$(server-process) On cluster "${cluster.name}": agents as a Slurm array job`,
+          detail: `One array job of ${agents} task${plural}, each an agent training its runs with the cli backend inside its allocation (resources from the chosen slurm backend)`,
+          where: { mode: "array-job", cluster },
+        },
+      );
+    }
+    const choice = await vscode.window.showQuickPick(items, {
+      title: `Launch Sweep Agents (6/${steps}): where the agents of ${sweep.path} run`,
+      ignoreFocusOut: true,
+    });
     return choice?.where;
   }
 
@@ -253,7 +298,7 @@ export class SweepLauncher implements vscode.Disposable {
       // The launch number keeps a new launch's tasks apart from still-running ones of an earlier launch.
       const definition: vscode.TaskDefinition = {
         type: taskType,
-        experiment: root,
+        root,
         sweep: sweep.path,
         agent: spec.index,
         launch,

@@ -46,6 +46,12 @@ export interface ParseError {
   /** CPython's wording, e.g. "'(' was never closed", "unexpected indent", "invalid syntax". */
   message: string;
   range: Range;
+  /**
+   * Set for errors CPython's compiler reports (`'return' outside function`, duplicate
+   * arguments, ...): `compile()` rejects the code but `ast.parse` (and so lazycon) accepts it.
+   * Such errors appear only when the file has no syntax error.
+   */
+  fromCompiler?: true;
 }
 
 // ---------------------------------------------------------------- statements

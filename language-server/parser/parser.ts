@@ -306,7 +306,7 @@ export class Parser {
     });
   }
   private compileError(message: string, range: Range): void {
-    this.compileErrors.push({ kind: "SyntaxError", message, range });
+    this.compileErrors.push({ kind: "SyntaxError", message, range, fromCompiler: true });
   }
   private enter(): void {
     if (++this.depth > MAX_DEPTH) {

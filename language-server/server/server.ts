@@ -17,21 +17,23 @@ import {
 } from "vscode-languageserver/node";
 import type { CancellationToken } from "vscode-languageserver-protocol";
 import { type ConfigEntriesParams, type ConfigEntriesResult, configEntriesRequest } from "../protocol";
-import type { FileSystemHost, LanguageService } from "../service";
+import type { FileSystemHost, LanguageService, ServiceSettings } from "../service";
 import { DiagnosticsScheduler } from "./diagnostics-scheduler";
 import { createNodeFileSystemHost } from "./file-system-host";
 import { defaultPythonPath, querySysPath, type SysPathResult } from "./python-sys-path";
-import type { LanguageServiceFactory } from "./service-loader";
 import { mergeScopedSettings, readThunderSettings, type ScopedSettings } from "./settings";
 import { pathToUri, uriToPath } from "./uri";
 
 export const serverName = "thunder-language-server";
 
+export type LanguageServiceFactory = (
+  host: FileSystemHost,
+  settings?: Partial<ServiceSettings>,
+) => LanguageService;
+
 export interface ServerOptions {
   createService: LanguageServiceFactory;
   host?: FileSystemHost;
-  /** Logged once the connection is up (e.g. why the real service is missing). */
-  startupProblem?: string;
   querySysPath?: (pythonPath: string) => Promise<SysPathResult>;
   version?: string;
 }
@@ -207,7 +209,6 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   });
 
   connection.onInitialized(() => {
-    if (options.startupProblem) logError(options.startupProblem);
     if (supportsWatcherRegistration) {
       void connection.client
         .register(DidChangeWatchedFilesNotification.type, {

@@ -7,7 +7,7 @@
  * Options: --sizes=1000,10000   --no-pyright   --no-hooks   --edits=50   --completions=50
  */
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import type { CompletionItem, CompletionList } from "vscode-languageserver-protocol";
@@ -36,6 +36,9 @@ type ServerName = "thunder" | "pyright";
 
 interface Figures {
   openMs?: number;
+  openCpuMs?: number;
+  editCpuMs?: number;
+  completionCpuMs?: number;
   editP50?: number;
   editP95?: number;
   completionP50?: number;
@@ -44,6 +47,28 @@ interface Figures {
   /** Phases that did not finish in time. */
   timeouts: string[];
   error?: string;
+}
+
+/**
+ * CPU time the server has used so far, in ms: the sum over its threads of the scheduler's
+ * on-CPU nanoseconds (Linux /proc). Unlike wall time it does not grow when other work
+ * competes for the machine.
+ */
+function cpuMs(pid: number): number | undefined {
+  try {
+    let total = 0;
+    for (const thread of readdirSync(`/proc/${pid}/task`)) {
+      total += Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, "utf8").split(" ")[0]);
+    }
+    return total / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
+function cpuSince(pid: number, before: number | undefined, count = 1): number | undefined {
+  const now = cpuMs(pid);
+  return now === undefined || before === undefined ? undefined : (now - before) / count;
 }
 
 function percentile(values: number[], fraction: number): number | undefined {
@@ -79,11 +104,13 @@ async function measure(server: ServerName, config: GeneratedConfig): Promise<Fig
     const languageId = server === "thunder" ? "lazycon" : "python";
 
     // open -> first diagnostics
+    let cpuBefore = cpuMs(client.pid);
     let started = performance.now();
     client.open(uri, config.text, languageId);
     try {
       await client.waitForDiagnostics(uri, () => true, limits.openMs);
       figures.openMs = performance.now() - started;
+      figures.openCpuMs = cpuSince(client.pid, cpuBefore);
     } catch (error) {
       if (!isTimeout(error)) throw error;
       figures.timeouts.push("open");
@@ -93,6 +120,7 @@ async function measure(server: ServerName, config: GeneratedConfig): Promise<Fig
     // edit -> diagnostics: change a value in the middle of the file
     const middle = batchSizeValue(config, Math.floor(config.blocks / 2));
     const editTimes: number[] = [];
+    cpuBefore = cpuMs(client.pid);
     const phaseEnd = performance.now() + limits.editPhaseMs;
     for (let edit = 0; edit < editCount && performance.now() < phaseEnd; edit++) {
       started = performance.now();
@@ -117,12 +145,14 @@ async function measure(server: ServerName, config: GeneratedConfig): Promise<Fig
       figures.timeouts.push("edit (partly)");
     figures.editP50 = percentile(editTimes, 0.5);
     figures.editP95 = percentile(editTimes, 0.95);
+    if (editTimes.length > 0) figures.editCpuMs = cpuSince(client.pid, cpuBefore, editTimes.length);
 
     // completion: a name prefix in the middle of the file (`*lay|ers_N`)
     const blockLine = middle.line + 3; // `model_N = nn.Sequential(*layers_N)`
     const modelLine = config.text.split("\n")[blockLine] ?? "";
     const character = modelLine.indexOf("*layers_") + 4;
     const completionTimes: number[] = [];
+    cpuBefore = cpuMs(client.pid);
     for (let request = 0; request < completionCount; request++) {
       started = performance.now();
       try {
@@ -140,6 +170,9 @@ async function measure(server: ServerName, config: GeneratedConfig): Promise<Fig
     }
     figures.completionP50 = percentile(completionTimes, 0.5);
     figures.completionP95 = percentile(completionTimes, 0.95);
+    if (completionTimes.length > 0) {
+      figures.completionCpuMs = cpuSince(client.pid, cpuBefore, completionTimes.length);
+    }
     figures.rssBytes = residentBytes(client.pid);
   } catch (error) {
     figures.error = (error as Error).message.split("\n")[0];
@@ -175,10 +208,13 @@ const targets: Target[] = [
 
 const metrics: { key: keyof Figures; label: string; phase: string }[] = [
   { key: "openMs", label: "open -> diagnostics (ms)", phase: "open" },
+  { key: "openCpuMs", label: "  server CPU for the open (ms)", phase: "open" },
   { key: "editP50", label: "edit -> diagnostics p50 (ms)", phase: "edit" },
   { key: "editP95", label: "edit -> diagnostics p95 (ms)", phase: "edit" },
+  { key: "editCpuMs", label: "  server CPU per edit (ms)", phase: "edit" },
   { key: "completionP50", label: "completion p50 (ms)", phase: "completion" },
   { key: "completionP95", label: "completion p95 (ms)", phase: "completion" },
+  { key: "completionCpuMs", label: "  server CPU per completion (ms)", phase: "completion" },
   { key: "rssBytes", label: "server RSS (MB)", phase: "rss" },
 ];
 
@@ -266,7 +302,8 @@ async function main(): Promise<void> {
   }
   console.log(`\n${table(rows)}\n`);
   console.log(
-    `load average ${load()} at the end (above ${cpus().length}, the CPU count, other work inflates the figures)`,
+    `load average ${load()} at the end (above ${cpus().length}, the CPU count, other work inflates wall times;` +
+      " the server CPU rows do not depend on it)",
   );
   for (const { lines, thunder, pyright } of results) {
     if (thunder.error) console.log(`thunder ${lines} lines: ${thunder.error}`);

@@ -71,11 +71,18 @@ describe("Thunder backends, build and run in a real VS Code", { timeout: 300_000
   }
 
   /**
-   * Right-clicks `target` and chooses `item`, until the quick input titled `expectTitle` opens: a
-   * click that lands while the menu is still opening is ignored by the workbench now and then.
+   * Right-clicks `target` and chooses `item`, until `expected` shows (a quick input's title text or
+   * a locator): a click that lands while the menu is still opening is now and then ignored.
    */
-  async function chooseFromContextMenu(target: Locator, item: RegExp, expectTitle: string): Promise<void> {
-    const title = page.locator(".quick-input-widget .quick-input-title", { hasText: expectTitle });
+  async function chooseFromContextMenu(
+    target: Locator,
+    item: RegExp,
+    expected: string | Locator,
+  ): Promise<void> {
+    const shown =
+      typeof expected === "string"
+        ? page.locator(".quick-input-widget .quick-input-title", { hasText: expected })
+        : expected;
     for (let attempt = 1; ; attempt++) {
       await target.click({ button: "right" });
       const menuItem = page.locator(".monaco-menu .action-item", { hasText: item }).first();
@@ -83,7 +90,7 @@ describe("Thunder backends, build and run in a real VS Code", { timeout: 300_000
       await menuItem.hover();
       await menuItem.click();
       try {
-        await title.waitFor({ state: "visible", timeout: 3000 });
+        await shown.first().waitFor({ state: "visible", timeout: 3000 });
         return;
       } catch (error) {
         if (attempt === 3) throw error;
@@ -155,6 +162,9 @@ describe("Thunder backends, build and run in a real VS Code", { timeout: 300_000
       await chooseFromContextMenu(row, /^Build Experiment$/, "experiment folder");
       await answer("experiments/single", "experiment folder");
       await answer("lr", "overrides");
+      // A YAML 1.1 trap is explained before thunder ever sees the value.
+      await quickInput().fill("1e-3");
+      await page.locator(".quick-input-widget", { hasText: "thunder reads this as str 1e-3" }).waitFor();
       await quickInput().fill("0.01");
       await page.locator(".quick-input-widget", { hasText: "thunder reads this as float 0.01" }).waitFor();
       await vscode.screenshot("build-override-value");
@@ -283,6 +293,54 @@ describe("Thunder backends, build and run in a real VS Code", { timeout: 300_000
     });
   });
 
+  test("diff with the source, rebuild with overwrite (confirmed), delete", async () => {
+    await vscode.screenshotOnFailure("experiment-actions", async () => {
+      const single = join(vscode.workspace, "experiments", "single");
+      const checkpoint = join(single, "checkpoints", "last.ckpt");
+      assert.ok(existsSync(checkpoint), "the earlier run's checkpoint is missing");
+      await showThunderView();
+      const row = treeRow("Experiments", "single");
+      await chooseFromContextMenu(
+        row,
+        /^Diff Built Config with Source$/,
+        page.locator(".tabs-container .tab.active", { hasText: "↔" }),
+      );
+      await vscode.screenshot("diff-with-source");
+
+      const dialog = page.locator(".monaco-dialog-box");
+      await chooseFromContextMenu(
+        row,
+        /^Rebuild \(Overwrite\)…$/,
+        dialog.filter({ hasText: "Rebuild single" }),
+      );
+      assert.match((await dialog.textContent()) ?? "", /checkpoints .*and logs/);
+      assert.match((await dialog.textContent()) ?? "", /lr=0\.01/);
+      await vscode.screenshot("rebuild-confirm");
+      await dialog.locator(".monaco-button", { hasText: "Overwrite and Rebuild" }).click();
+      const deadline = Date.now() + 30_000;
+      while (existsSync(checkpoint) && Date.now() < deadline) await page.waitForTimeout(200);
+      assert.ok(!existsSync(checkpoint), "the overwrite kept the old checkpoint");
+      await waitForFile(join(single, "experiment.config"), "lr = 0.01");
+      const calls = readFileSync(argvLog, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line).argv);
+      assert.deepEqual(calls.at(-1)?.slice(-3), ["-u", "lr=0.01", "-o"]);
+
+      await chooseFromContextMenu(row, /^Delete Experiment/, dialog.filter({ hasText: "to the trash" }));
+      await dialog.locator(".monaco-button", { hasText: "Move to Trash" }).click();
+      // Without a trash on the server side the extension offers to delete for good.
+      const permanently = dialog.locator(".monaco-button", { hasText: "Delete Permanently" });
+      const gone = Date.now() + 30_000;
+      while (existsSync(single) && Date.now() < gone) {
+        if (await permanently.isVisible()) await permanently.click();
+        await page.waitForTimeout(200);
+      }
+      assert.ok(!existsSync(single), "the experiment folder is still there");
+      await row.waitFor({ state: "detached", timeout: 15_000 });
+    });
+  });
+
   test("a backends.yml that does not parse is shown with its line and never written", async () => {
     await vscode.screenshotOnFailure("broken-backends", async () => {
       const broken = "# keep me\nlocal:\n  backend: cli\n  config: [unclosed\n";
@@ -291,7 +349,7 @@ describe("Thunder backends, build and run in a real VS Code", { timeout: 300_000
       await vscode.runCommand("Thunder: Refresh Backends");
       await page
         .locator(".pane", { has: page.locator('.pane-header[aria-label^="Backends"]') })
-        .locator('.monaco-list-row[role="treeitem"]', { hasText: "Line 4: YAML syntax error" })
+        .locator('.monaco-list-row[role="treeitem"]', { hasText: /^Line \d+: YAML syntax error/ })
         .first()
         .waitFor({ state: "visible", timeout: 15_000 });
       await vscode.screenshot("broken-backends");

@@ -46,7 +46,8 @@ describe("Slurm over SSH in a real VS Code", {
     ssh = await trustedConnection(info, scratch.path);
     const home = (await ssh.exec(["pwd"], { cwd: "~" })).stdout.trim();
     remoteBase = `${home}/thunder-e2e-slurm-${process.pid}`;
-    const setup = [`export HOME=${shQuote(`${remoteBase}/home`)}`];
+    // thunder's logs go to the test user's ~/.cache/thunder/slurm/logs, where the Jobs view looks.
+    const setup = [`export THUNDER_STANDIN_LOG=${shQuote(`${remoteBase}/argv.jsonl`)}`];
     // The experiment exists on both sides: built locally for the workspace, and on the "cluster".
     const remoteConfig = `${remoteBase}/workspace/configs/e2e.config`;
     const written = await ssh.exec(
@@ -166,6 +167,14 @@ describe("Slurm over SSH in a real VS Code", {
       const jobId = /job (\d+)/.exec(await submitted.innerText())?.[1];
       assert.ok(jobId);
       assert.match(readFileSync(knownHosts, "utf8"), /^\[127\.0\.0\.1\]:2222 ssh-ed25519 /m);
+      // What thunder received on the cluster: the mapped path and the built-in slurm engine + options.
+      const calls = (await ssh.exec(["cat", `${remoteBase}/argv.jsonl`])).stdout.trim().split("\n");
+      const argv = (JSON.parse(calls.at(-1) ?? "{}") as { argv?: string[] }).argv ?? [];
+      assert.deepEqual(argv.slice(0, 3), ["run", `${remoteBase}/workspace/exps/e2e-exp`, "--backend=slurm"]);
+      assert.ok(
+        argv.some((arg) => arg.startsWith("--time=")),
+        argv.join(" "),
+      );
 
       const row = jobsRow("e2e-exp");
       await row.waitFor({ state: "visible", timeout: 30_000 });
@@ -188,11 +197,19 @@ describe("Slurm over SSH in a real VS Code", {
           .catch(() => undefined);
       }
       await vscode.screenshot("slurm-jobs-completed");
+      // The end of a job started from VS Code is announced (in the log and as a notification).
+      const ended = `Slurm job ${jobId} (e2e-exp) on cluster "testcluster" ended: COMPLETED.`;
+      const logDeadline = Date.now() + 30_000;
+      while (!vscode.extensionLog().includes(ended)) {
+        if (Date.now() > logDeadline) assert.fail(`no "${ended}" in the log:\n${vscode.extensionLog()}`);
+        await page.waitForTimeout(500);
+      }
+      await vscode.runCommand("Notifications: Show Notifications");
       await page
-        .locator(".notifications-toasts .notification-list-item-message", {
-          hasText: new RegExp(`Slurm job ${jobId} \\(e2e-exp\\) on cluster "testcluster" ended: COMPLETED`),
-        })
-        .waitFor({ state: "visible", timeout: 30_000 });
+        .locator(".notifications-center .notification-list-item-message", { hasText: ended })
+        .waitFor({ state: "visible", timeout: 10_000 });
+      await vscode.screenshot("slurm-job-ended-notification");
+      await page.keyboard.press("Escape");
 
       await row.click();
       const editor = page.locator(".editor-instance .monaco-editor .view-lines").first();

@@ -159,13 +159,18 @@ describe("W&B sweep agents in a real VS Code", { timeout: 300_000 }, () => {
         vscode.extensionLog(),
         /\$ \S*thunder wandb agent team\/mnist\/abc123 \S*single\.config \S*sweeps\/abc123 --backend local/,
       );
-      await page
-        .locator(".terminal-tabs-entry, .single-terminal-tab, .tabs-list .monaco-list-row", {
-          hasText: "Sweep agent 2/2",
-        })
-        .first()
-        .waitFor({ state: "visible", timeout: 10_000 })
-        .catch(() => undefined);
+      // Each agent has its own terminal, named after the agent and the sweep.
+      const terminalLabels = await page
+        .locator(".tabs-list .monaco-list-row")
+        .evaluateAll((rows) =>
+          rows.map((row) => `${row.getAttribute("aria-label") ?? ""} ${row.textContent ?? ""}`),
+        );
+      for (const index of [1, 2]) {
+        assert.ok(
+          terminalLabels.some((label) => label.includes(`Sweep agent ${index}/2 – team/mnist/abc123`)),
+          JSON.stringify(terminalLabels),
+        );
+      }
       await vscode
         .notifications()
         .filter({ hasText: "The agents of team/mnist/abc123 have finished." })

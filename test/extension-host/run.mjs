@@ -113,8 +113,16 @@ async function main() {
   const exited = new Promise((resolve) => {
     resolveExit = resolve;
   });
+  let workbenchReadyAt;
   const print = (text) => {
     counter.observe(text);
+    // The workbench delivers log lines in batches, so the suite stamps its own start.
+    const suiteStart = /\[exthost-metric\] suite started at (\d+)/.exec(text);
+    if (suiteStart && workbenchReadyAt !== undefined) {
+      const waited = Number(suiteStart[1]) - workbenchReadyAt;
+      console.log(`[exthost] the suite started ${seconds(waited)} after the workbench was visible`);
+      return;
+    }
     for (const line of text.split("\n")) console.log(`  ${line}`);
   };
 
@@ -174,6 +182,7 @@ async function main() {
       launching.then((late) => late.close()).catch(() => undefined);
       throw new Error(`code-server did not start within ${seconds(globalTimeoutMs)}`);
     }
+    workbenchReadyAt = Date.now();
     console.log(
       `[exthost] code-server up in ${seconds(session.timings.codeServerStartMs)}, workbench in ${seconds(session.timings.workbenchReadyMs)}`,
     );
@@ -196,7 +205,9 @@ async function main() {
     console.error(`[exthost] ${error instanceof Error ? error.message : String(error)}`);
     counter.failed++;
   } finally {
+    const cleanUpStarted = Date.now();
     await cleanUp();
+    console.log(`[exthost] clean-up: ${seconds(Date.now() - cleanUpStarted)}`);
   }
   console.log(`[exthost] total ${seconds(Date.now() - started)}`);
   console.log(`${counter.passed} passed, ${counter.failed} failed`);

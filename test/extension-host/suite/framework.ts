@@ -54,6 +54,8 @@ function describeError(error: unknown): string {
 /** Runs every registered test once, in order; never throws (failures are counted). */
 export async function runRegisteredTests(): Promise<RunSummary> {
   const summary: RunSummary = { passed: 0, failed: 0 };
+  const suiteStarted = Date.now();
+  console.log(`[exthost-metric] suite started at ${suiteStarted}`);
   for (const { name, body, timeoutMs } of registered) {
     const started = Date.now();
     try {
@@ -65,6 +67,7 @@ export async function runRegisteredTests(): Promise<RunSummary> {
       console.log(`${resultPrefix} FAILED ${name} (${Date.now() - started} ms)\n${describeError(error)}`);
     }
   }
+  console.log(`[exthost-metric] suite: ${registered.length} tests in ${Date.now() - suiteStarted} ms`);
   console.log(`${resultPrefix} summary ${summary.passed} passed, ${summary.failed} failed`);
   return summary;
 }

@@ -4,6 +4,7 @@
  */
 import { runRegisteredTests } from "./framework";
 import "./language.suite";
+import "./navigation.suite";
 import "./views.suite";
 
 export async function run(): Promise<void> {

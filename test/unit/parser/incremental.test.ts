@@ -133,7 +133,7 @@ function applyEdit(text: string, edit: TextEdit): string {
 
 test("random edit sequences give the same tree as a full parse", () => {
   let edits = 0;
-  for (let seed = 1; seed <= 12; seed++) {
+  for (let seed = 1; seed <= 25; seed++) {
     const next = random(seed);
     let text = BASE;
     const doc = new ParsedDocument(text);
@@ -156,7 +156,7 @@ test("random edit sequences give the same tree as a full parse", () => {
       );
     }
   }
-  assert.ok(edits >= 700);
+  assert.ok(edits >= 1500);
 });
 
 test("setText reuses the unchanged statements and equals a full parse", () => {
@@ -186,4 +186,41 @@ test("edits far apart keep statement identity outside the edited one", () => {
     module.body[module.body.length - 1].range.start.line,
     before[before.length - 1].range.start.line,
   );
+});
+
+test("edits at the ends, past the end and across CRLF pairs are clamped like LSP clients expect", () => {
+  const doc = new ParsedDocument("a = 1\r\nb = 2\r\n");
+  doc.applyEdits([
+    { range: { start: { line: 99, character: 0 }, end: { line: 99, character: 0 } }, text: "c = 3\n" },
+  ]);
+  assert.equal(doc.text, "a = 1\r\nb = 2\r\nc = 3\n");
+  doc.applyEdits([
+    { range: { start: { line: 0, character: 99 }, end: { line: 1, character: 0 } }, text: "\n" },
+  ]);
+  assert.equal(doc.text, "a = 1\nb = 2\r\nc = 3\n");
+  doc.applyEdits([
+    { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: "\ufeff" },
+  ]);
+  assert.deepStrictEqual(doc.module, parse(doc.text));
+  assert.deepEqual(doc.module.errors, []);
+  doc.applyEdits([{ range: { start: { line: 0, character: 0 }, end: { line: 9, character: 9 } }, text: "" }]);
+  assert.equal(doc.text, "");
+  assert.deepStrictEqual(doc.module, { type: "Module", body: [], errors: [] });
+});
+
+test("opening a triple-quoted string swallows the rest, closing it restores the statements", () => {
+  const text = generateConfig(300);
+  const doc = new ParsedDocument(text);
+  const count = doc.module.body.length;
+  doc.applyEdits([
+    { range: { start: { line: 100, character: 0 }, end: { line: 100, character: 0 } }, text: 'x = """' },
+  ]);
+  assert.deepStrictEqual(doc.module, parse(doc.text));
+  assert.match(doc.module.errors[0].message, /^unterminated triple-quoted string literal/);
+  doc.applyEdits([
+    { range: { start: { line: 100, character: 0 }, end: { line: 100, character: 7 } }, text: "" },
+  ]);
+  assert.equal(doc.text, text);
+  assert.deepStrictEqual(doc.module, parse(text));
+  assert.equal(doc.module.body.length, count);
 });

@@ -114,3 +114,13 @@ test("targets get Store and Del contexts", () => {
     ["Del", "Del"],
   );
 });
+
+test("compiler-only errors are marked and come only without syntax errors", () => {
+  const compileOnly = parse("return 1\n").errors;
+  assert.equal(compileOnly.length, 1);
+  assert.equal(compileOnly[0].message, "'return' outside function");
+  assert.equal(compileOnly[0].fromCompiler, true);
+  const both = parse("return 1\nx = (1 2)\n").errors;
+  assert.equal(both[0].message, "invalid syntax. Perhaps you forgot a comma?");
+  assert.ok(both.every((e) => e.fromCompiler === undefined));
+});
