@@ -248,22 +248,42 @@ export class BuildFlow {
   }
 }
 
-async function askOverrideValue(name: string, initial: string): Promise<string | undefined> {
-  return vscode.window.showInputBox({
-    title: `-u ${name}=VALUE`,
-    prompt: "The value is read by PyYAML (YAML 1.1), as thunder does",
-    value: initial,
-    validateInput: (value) => {
-      const described = describeOverrideValue(value);
-      if (!described.ok)
-        return { message: described.summary, severity: vscode.InputBoxValidationSeverity.Error };
-      if (described.warnings.length > 0) {
-        return {
-          message: `${described.summary}. ${described.warnings.join(" ")}`,
-          severity: vscode.InputBoxValidationSeverity.Warning,
-        };
-      }
-      return { message: described.summary, severity: vscode.InputBoxValidationSeverity.Info };
-    },
+/**
+ * The value box of one override. Built with createInputBox so the PyYAML reading of the value it
+ * opens with (the current or remembered one) shows at once, not only after the first keystroke.
+ */
+function askOverrideValue(name: string, initial: string): Promise<string | undefined> {
+  const box = vscode.window.createInputBox();
+  box.title = `-u ${name}=VALUE`;
+  box.prompt = "The value is read by PyYAML (YAML 1.1), as thunder does";
+  box.value = initial;
+  const check = (value: string): vscode.InputBoxValidationMessage => {
+    const described = describeOverrideValue(value);
+    if (!described.ok)
+      return { message: described.summary, severity: vscode.InputBoxValidationSeverity.Error };
+    if (described.warnings.length > 0) {
+      return {
+        message: `${described.summary}. ${described.warnings.join(" ")}`,
+        severity: vscode.InputBoxValidationSeverity.Warning,
+      };
+    }
+    return { message: described.summary, severity: vscode.InputBoxValidationSeverity.Info };
+  };
+  box.validationMessage = check(initial);
+  return new Promise((resolve) => {
+    let accepted: string | undefined;
+    box.onDidChangeValue((value) => {
+      box.validationMessage = check(value);
+    });
+    box.onDidAccept(() => {
+      if (check(box.value).severity === vscode.InputBoxValidationSeverity.Error) return;
+      accepted = box.value;
+      box.hide();
+    });
+    box.onDidHide(() => {
+      box.dispose();
+      resolve(accepted);
+    });
+    box.show();
   });
 }

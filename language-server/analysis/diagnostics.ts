@@ -293,7 +293,7 @@ function thunderProblems(
 
   const isExperiment =
     importsThunder(analysis) || workspace.ancestors(file).some((a) => importsThunder(workspace.analysis(a)));
-  if (!isExperiment || analysis.module.errors.length > 0) return problems;
+  if (!isExperiment || analysis.module.errors.some((error) => !error.fromCompiler)) return problems;
   // A config that other configs extend is a template, not something to build: no nagging.
   if (workspace.children(file).length > 0) return problems;
   const firstLine: ast.Range = {

@@ -33,7 +33,9 @@ export function analyzeFile(module: ast.Module, text: string, fileName: string):
   const lines = new LineIndex(text);
   const statements = module.body.map((statement) => analyzeStatement(statement, lines));
   const problems: Problem[] = [];
-  const firstError = module.errors[0];
+  // lazycon parses with `ast.parse`: errors only CPython's compiler finds do not stop it, they
+  // surface when thunder evaluates the config.
+  const firstError = module.errors.find((error) => !error.fromCompiler);
   if (firstError) {
     problems.push(
       lazyconError(
@@ -42,6 +44,18 @@ export function analyzeFile(module: ast.Module, text: string, fileName: string):
         `${firstError.kind}: ${firstError.message}: thunder build will fail (Python cannot parse the config)`,
       ),
     );
+  } else {
+    for (const error of module.errors) {
+      // Top-level return/yield/await are already reported as unsupported statements.
+      if (/^'(return|yield|await)' outside/.test(error.message)) continue;
+      problems.push(
+        lazyconError(
+          "compile-error",
+          error.range,
+          `${error.kind}: ${error.message}: thunder will fail when it evaluates this config`,
+        ),
+      );
+    }
   }
 
   const parentImports: ParentImport[] = [];

@@ -224,8 +224,14 @@ export class ParsedDocument {
     const starts = this.lineStarts;
     if (position.line < 0) return 0;
     if (position.line >= starts.length) return this.currentText.length;
+    const text = this.currentText;
     const lineStart = starts[position.line];
-    const lineEnd = position.line + 1 < starts.length ? starts[position.line + 1] : this.currentText.length;
+    // LSP: a character past the end of the line means the end of the line (before its break).
+    let lineEnd = text.length;
+    if (position.line + 1 < starts.length) {
+      lineEnd = starts[position.line + 1] - 1;
+      if (text.charCodeAt(lineEnd) === 10 && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+    }
     return Math.min(lineStart + Math.max(0, position.character), lineEnd);
   }
 

@@ -35,6 +35,7 @@ const limits = { openMs: 60_000, editMs: 10_000, editPhaseMs: 60_000, completion
 type ServerName = "thunder" | "pyright";
 
 interface Figures {
+  startMs?: number;
   openMs?: number;
   openCpuMs?: number;
   editCpuMs?: number;
@@ -99,7 +100,9 @@ async function measure(server: ServerName, config: GeneratedConfig): Promise<Fig
   const figures: Figures = { timeouts: [] };
   let client: LspClient | undefined;
   try {
+    const spawned = performance.now();
     client = await startFor(server, workspace);
+    figures.startMs = performance.now() - spawned;
     const uri = workspace.uri(`exp.${extension}`);
     const languageId = server === "thunder" ? "lazycon" : "python";
 
@@ -207,6 +210,7 @@ const targets: Target[] = [
 ];
 
 const metrics: { key: keyof Figures; label: string; phase: string }[] = [
+  { key: "startMs", label: "start -> initialize answered (ms)", phase: "start" },
   { key: "openMs", label: "open -> diagnostics (ms)", phase: "open" },
   { key: "openCpuMs", label: "  server CPU for the open (ms)", phase: "open" },
   { key: "editP50", label: "edit -> diagnostics p50 (ms)", phase: "edit" },

@@ -50,6 +50,7 @@ describe("Thunder backends, build and run in a real VS Code", { timeout: 300_000
   });
 
   after(async () => {
+    // THUNDER_E2E_KEEP=1 keeps the run folder (code-server and extension logs) for a look afterwards.
     await vscode?.close({ keepRunDir: process.env.THUNDER_E2E_KEEP === "1" });
     process.env = savedEnv;
     rmSync(home, { recursive: true, force: true });
@@ -163,7 +164,8 @@ describe("Thunder backends, build and run in a real VS Code", { timeout: 300_000
       await answer("experiments/single", "experiment folder");
       await answer("lr", "overrides");
       // A YAML 1.1 trap is explained before thunder ever sees the value.
-      await quickInput().fill("1e-3");
+      // The box opens with the current value, 1e-3, and says at once how thunder reads it.
+      assert.equal(await quickInput().inputValue(), "1e-3");
       await page.locator(".quick-input-widget", { hasText: "thunder reads this as str 1e-3" }).waitFor();
       await quickInput().fill("0.01");
       await page.locator(".quick-input-widget", { hasText: "thunder reads this as float 0.01" }).waitFor();

@@ -214,14 +214,13 @@ describe("Slurm over SSH in a real VS Code", {
       await row.click();
       const editor = page.locator(".editor-instance .monaco-editor .view-lines").first();
       await editor.waitFor({ state: "visible" });
-      await page.waitForFunction(
-        () =>
-          (
-            globalThis as unknown as { document: { body: { innerText: string } } }
-          ).document.body.innerText.includes("Epoch 0"),
-        undefined,
-        { timeout: 30_000 },
-      );
+      // Monaco renders spaces as non-breaking spaces.
+      await editor
+        .locator(".view-line", { hasText: /Epoch\s0:/ })
+        .first()
+        .waitFor({ state: "visible", timeout: 30_000 });
+      const shownLog = (await editor.innerText()).replace(/\u00a0/g, " ");
+      assert.match(shownLog, /training e2e-exp in .*\/workspace\/exps\/e2e-exp/);
       await page
         .locator(`.tabs-container .tab.active`, { hasText: `e2e-exp ${jobId}.log` })
         .waitFor({ state: "visible" });

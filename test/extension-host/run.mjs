@@ -100,14 +100,32 @@ function printExtensionLog(session) {
   for (const line of lines) console.log(`  | ${line}`);
 }
 
+/** Builds and installs what a run needs; the harness's session class, or undefined after a failure. */
+async function prepare() {
+  try {
+    await buildAll();
+    step("setup code-server", () => setup());
+    // Loaded as CommonJS: the harness finds its tools relative to its own __dirname.
+    return tsRequire("../e2e/harness.ts", import.meta.url).VsCodeSession;
+  } catch (error) {
+    console.error(`[exthost] ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+
 async function main() {
-  await buildAll();
-  step("setup code-server", () => setup());
-  // Loaded as CommonJS: the harness finds its tools relative to its own __dirname.
-  const { VsCodeSession } = tsRequire("../e2e/harness.ts", import.meta.url);
+  const VsCodeSession = await prepare();
+  if (!VsCodeSession) {
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  }
 
   const extensionDir = mkdtempSync(join(tmpdir(), "thunder-exthost-extension-"));
   snapshotExtension(extensionDir);
+  // code-server passes its environment on to the extension host and to task processes: the suite
+  // runs the stand-in thunder, which records every invocation in this file.
+  process.env.THUNDER_EXTHOST_STANDIN = join(repoRoot, "test", "stand-in", "thunder");
+  process.env.THUNDER_STANDIN_LOG = join(extensionDir, "stand-in-invocations.jsonl");
   const counter = new ResultCounter();
   let resolveExit;
   const exited = new Promise((resolve) => {

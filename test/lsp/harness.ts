@@ -652,13 +652,6 @@ export function wholeRange(text: string): Range {
   return { start: { line: 0, character: 0 }, end: positionAt(text, text.length) };
 }
 
-/** True once a real `createLanguageService` is part of the sources (not just the declared contract). */
-export function languageServiceImplemented(): boolean {
-  if (existsSync(join(repoRoot, "language-server", "service-impl.ts"))) return true;
-  const contract = readFileSync(join(repoRoot, "language-server", "service.ts"), "utf8");
-  return /export\s+function\s+createLanguageService/.test(contract);
-}
-
 /** Reads VmRSS of a process in bytes (Linux), or undefined. */
 export function residentBytes(pid: number): number | undefined {
   try {

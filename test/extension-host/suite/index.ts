@@ -6,6 +6,7 @@ import { runRegisteredTests } from "./framework";
 import "./language.suite";
 import "./navigation.suite";
 import "./views.suite";
+import "./run.suite";
 
 export async function run(): Promise<void> {
   const { failed } = await runRegisteredTests();

@@ -2,15 +2,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type ConfigEntriesResult, configEntriesRequest } from "../../../language-server/protocol";
-import { languageServiceImplemented, makeWorkspace, startServer } from "../harness";
+import { makeWorkspace, startServer } from "../harness";
 
-const needsService = languageServiceImplemented()
-  ? false
-  : "language-server/service-impl.ts (createLanguageService) does not exist yet";
-
-test("thunder/configEntries lists own and inherited entries with where they are defined", {
-  skip: needsService,
-}, async () => {
+test("thunder/configEntries lists own and inherited entries with where they are defined", async () => {
   const workspace = makeWorkspace({
     "base.config": "lr = 0.1\nbatch_size = 8\n",
     "exp.config": "from .base import *\n\nlr = 0.01\nepochs = 3\n",

@@ -3,16 +3,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Diagnostic } from "vscode-languageserver-protocol";
-import { defaultCapabilities, languageServiceImplemented, makeWorkspace, startServer } from "../harness";
+import { defaultCapabilities, makeWorkspace, startServer } from "../harness";
 
-const needsService = languageServiceImplemented()
-  ? false
-  : "language-server/service-impl.ts (createLanguageService) does not exist yet";
 const hasErrors = (diagnostics: Diagnostic[]) => diagnostics.some((diagnostic) => diagnostic.severity === 1);
 
-test("a shortcut added in the settings resolves the parent after didChangeConfiguration", {
-  skip: needsService,
-}, async () => {
+test("a shortcut added in the settings resolves the parent after didChangeConfiguration", async () => {
   const shared = makeWorkspace({ "models/base.config": "lr = 0.1\n" });
   const workspace = makeWorkspace({ "exp.config": "from shared.models.base import *\n\nscaled = lr * 2\n" });
   const client = await startServer({
@@ -37,9 +32,7 @@ test("a shortcut added in the settings resolves the parent after didChangeConfig
   }
 });
 
-test("a relative shortcut folder is resolved against its workspace folder", {
-  skip: needsService,
-}, async () => {
+test("a relative shortcut folder is resolved against its workspace folder", async () => {
   const workspace = makeWorkspace({
     "vendor/common/base.config": "lr = 0.1\n",
     "exp.config": "from common.base import *\n\nscaled = lr * 2\n",
@@ -57,9 +50,7 @@ test("a relative shortcut folder is resolved against its workspace folder", {
   }
 });
 
-test("editors without workspace/configuration use initializationOptions and pushed settings", {
-  skip: needsService,
-}, async () => {
+test("editors without workspace/configuration use initializationOptions and pushed settings", async () => {
   const shared = makeWorkspace({ "base.config": "lr = 0.1\n" });
   const workspace = makeWorkspace({ "exp.config": "from shared.base import *\n\nscaled = lr * 2\n" });
   const client = await startServer({
@@ -81,7 +72,7 @@ test("editors without workspace/configuration use initializationOptions and push
   }
 });
 
-test("parents on the selected Python's sys.path are found", { skip: needsService }, async () => {
+test("parents on the selected Python's sys.path are found", async () => {
   const site = makeWorkspace({ "mypkg/configs/base.config": "lr = 0.1\n" });
   const workspace = makeWorkspace({ "exp.config": "from mypkg.configs.base import *\n\nscaled = lr * 2\n" });
   // PYTHONPATH puts the folder on python3's sys.path; the server asks python3 for it.

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Diagnostic } from "vscode-languageserver-types";
-import { dedent, diagnose, marked, messageOf, uriOf, workspace } from "./helpers";
+import { codes, dedent, diagnose, marked, messageOf, uriOf, workspace } from "./helpers";
 
 /** Asserts exactly the marked diagnostics (range + code), in position order. */
 function expectMarked(
@@ -52,6 +52,12 @@ describe("syntax errors", () => {
     const diagnostics = diagnose("a = 1\n    b = 2\n");
     assert.equal(diagnostics[0].code, "syntax-error");
     assert.match(messageOf(diagnostics[0]), /unexpected indent/);
+  });
+
+  test("errors only CPython's compiler finds are reported as failing at evaluation", () => {
+    const diagnostics = diagnose("def f(a, a):\n    return a\n\n\nreturn 1\n");
+    assert.deepEqual(codes(diagnostics), ["compile-error", "unsupported-statement"]);
+    assert.match(messageOf(diagnostics[0]), /duplicate argument 'a'.*thunder will fail when it evaluates/);
   });
 });
 

@@ -126,8 +126,13 @@ function applyEdit(text: string, edit: TextEdit): string {
     const c = text.charCodeAt(i);
     if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) lines.push(i + 1);
   }
+  const lineEnd = (line: number) => {
+    if (line + 1 >= lines.length) return text.length;
+    const end = lines[line + 1] - 1;
+    return text[end] === "\n" && text[end - 1] === "\r" ? end - 1 : end;
+  };
   const at = (p: { line: number; character: number }) =>
-    Math.min(lines[p.line] + p.character, p.line + 1 < lines.length ? lines[p.line + 1] : text.length);
+    p.line >= lines.length ? text.length : Math.min(lines[p.line] + p.character, lineEnd(p.line));
   return text.slice(0, at(edit.range.start)) + edit.text + text.slice(at(edit.range.end));
 }
 

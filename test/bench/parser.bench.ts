@@ -1,13 +1,11 @@
 /**
- * Performance on a realistic 10,000-line config. The targets are 60 ms for a full parse
- * and 2 ms for a one-character edit on a quiet machine. Both wall and CPU time are printed;
- * the assertions use CPU time (wall time on a busy CI runner mostly measures the other
- * processes) and leave headroom.
+ * Parser speed on a realistic 10,000-line config: full parse and one-character edits.
+ * Targets on a quiet 2-core machine: full parse <= 60 ms, edit <= 2 ms. Standalone:
+ * `node --import tsx test/bench/parser.bench.ts` (also run by `npm run bench`).
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
-import { ParsedDocument, parse } from "../../../language-server/parser/index";
-import { generateConfig } from "./generate-config";
+import { ParsedDocument, parse } from "../../language-server/parser/index";
+import { generateConfig } from "../unit/parser/generate-config";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -23,7 +21,7 @@ function measure<T>(run: () => T): { result: T; wall: number; cpu: number } {
   return { result, wall, cpu: (cpu.user + cpu.system) / 1000 };
 }
 
-test("10,000-line config: full parse and one-character edits", () => {
+function main(): void {
   const text = generateConfig(10000);
   assert.ok(text.length > 600_000);
   for (let k = 0; k < 5; k++) parse(text);
@@ -59,6 +57,10 @@ test("10,000-line config: full parse and one-character edits", () => {
       `(min ${Math.min(...fullWall).toFixed(1)}), ${median(fullCpu).toFixed(1)} ms CPU; one-character edit median ` +
       `${median(editWall).toFixed(3)} ms wall, ${median(editCpu).toFixed(3)} ms CPU`,
   );
-  assert.ok(median(fullCpu) < 600, `full parse ${median(fullCpu)} ms CPU`);
-  assert.ok(median(editCpu) < 20, `edit ${median(editCpu)} ms CPU`);
-});
+  const verdict = (ms: number, target: number) => (ms <= target ? "PASS" : "MISS");
+  console.log(
+    `target full parse <= 60 ms: ${verdict(median(fullWall), 60)}; edit <= 2 ms: ${verdict(median(editWall), 2)}`,
+  );
+}
+
+main();
