@@ -163,10 +163,12 @@ describe("Thunder backends, build and run in a real VS Code", { timeout: 300_000
       await chooseFromContextMenu(row, /^Build Experiment$/, "experiment folder");
       await answer("experiments/single", "experiment folder");
       await answer("lr", "overrides");
-      // A YAML 1.1 trap is explained before thunder ever sees the value.
-      // The box opens with the current value, 1e-3, and says at once how thunder reads it.
-      assert.equal(await quickInput().inputValue(), "1e-3");
+      // The box opens with the current value, 1e-3, and says at once that thunder reads it as a
+      // string (a YAML 1.1 trap), before thunder ever sees it.
+      await page.locator(".quick-input-widget .quick-input-title", { hasText: "-u lr=VALUE" }).waitFor();
       await page.locator(".quick-input-widget", { hasText: "thunder reads this as str 1e-3" }).waitFor();
+      assert.equal(await quickInput().inputValue(), "1e-3");
+      await vscode.screenshot("build-override-trap");
       await quickInput().fill("0.01");
       await page.locator(".quick-input-widget", { hasText: "thunder reads this as float 0.01" }).waitFor();
       await vscode.screenshot("build-override-value");

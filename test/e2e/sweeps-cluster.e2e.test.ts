@@ -62,7 +62,8 @@ describe("W&B sweep agents on a Slurm cluster from a real VS Code", {
     const home = (await ssh.exec(["pwd"], { cwd: "~" })).stdout.trim();
     remoteBase = `${home}/thunder-e2e-sweeps-${process.pid}`;
     await writeRemote(`${remoteBase}/workspace/configs/train.config`, CONFIG);
-    await ssh.exec(["mkdir", "-p", `${remoteBase}/home`]);
+    // The cluster has its own backends.yml (thunder reads it there); the same entry as locally.
+    await writeRemote(`${remoteBase}/home/.config/thunder/backends.yml`, BACKENDS);
     mkdirSync(join(workspace, "configs"), { recursive: true });
     mkdirSync(join(workspace, ".vscode"), { recursive: true });
     writeFileSync(join(workspace, "configs", "train.config"), CONFIG);
@@ -126,6 +127,15 @@ describe("W&B sweep agents on a Slurm cluster from a real VS Code", {
   }
 
   async function launch(sweep: string, root: string, engineOptions: string, where: string): Promise<void> {
+    // The extension is active once its language server's status shows for an open config.
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("F1");
+    await quickInput().fill("configs/train.config");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "train.config" }).first().click();
+    await page
+      .locator('.tabs-container .tab.active[data-resource-name="train.config"]')
+      .waitFor({ state: "visible" });
+    await vscode.serverStatus().waitFor({ state: "visible", timeout: 30_000 });
     await vscode.runCommand("Thunder: Launch Sweep Agents…");
     await answer(`wandb agent ${sweep}`, "W&B sweep");
     await answer("train.config", "config for the runs");
@@ -189,7 +199,7 @@ describe("W&B sweep agents on a Slurm cluster from a real VS Code", {
       }
       assert.match(
         vscode.extensionLog(),
-        /sbatch --parsable --array=1-2 --job-name sweep-arr9 --output \.thunder-sweeps\/arr9-%A_%a\.log --error \.thunder-sweeps\/arr9-%A_%a\.log --mem 300M --cpus-per-task 1 --time 10:00 '?--signal=B:INT@30'? \.thunder-sweeps\/arr9-array\.sh/,
+        /sbatch --parsable '?--array=1-2'? --job-name sweep-arr9 --output \.thunder-sweeps\/arr9-%A_%a\.log --error \.thunder-sweeps\/arr9-%A_%a\.log --mem 300M --cpus-per-task 1 --time 10:00 '?--signal=B:INT@30'? \.thunder-sweeps\/arr9-array\.sh/,
       );
     });
   });

@@ -1,16 +1,15 @@
 /**
- * Running an experiment through the real command: `thunder.run` asks for the backend and the
- * run's engine options (answered here like a user pressing Enter), then runs the stand-in thunder
- * (test/stand-in) as a VS Code task. The stand-in records each invocation it receives.
+ * Building and running experiments through the real commands: `thunder.build` and `thunder.run`
+ * ask their questions (answered here like a user pressing Enter on every default), then run the
+ * stand-in thunder (test/stand-in), which records each invocation it receives.
  */
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { test, waitFor } from "./framework";
-import { workspaceFolder } from "./workspace";
+import { withBackendsFile, workspaceFolder } from "./workspace";
 
 interface Invocation {
   argv: string[];
@@ -71,9 +70,9 @@ test(
       const experiment = build.argv[2] ?? "";
       assert.equal(build.argv.length, 3, `unexpected flags: ${build.argv.join(" ")}`);
       assert.ok(experiment.startsWith(join(workspace, "experiments")), `built into ${experiment}`);
-      // child.config inherits from base.config: the built config has both, as thunder writes it.
+      // child.config overrides base.config's lr and inherits its batch_size: the built config has both.
       const built = readFileSync(join(experiment, "experiment.config"), "utf8");
-      assert.match(built, /^lr = 0\.01$/m);
+      assert.match(built, /^lr = 1e-2$/m);
       assert.match(built, /^batch_size = 32$/m);
     } finally {
       await settings.update("executable", undefined, vscode.ConfigurationTarget.Global);
@@ -92,14 +91,8 @@ test(
     const experiment = join(workspace, "experiments", "run_me");
     execFileSync(standIn, ["build", "single.config", experiment], { cwd: workspace, encoding: "utf8" });
     assert.ok(existsSync(join(experiment, "experiment.config")), "the stand-in did not build the experiment");
-
-    // A backends.yml whose default is the built-in `cli`, so the default comes first in the pick.
-    const backendsFolder = mkdtempSync(join(tmpdir(), "thunder-exthost-run-"));
-    const backendsFile = join(backendsFolder, "backends.yml");
-    writeFileSync(backendsFile, "meta:\n  default: cli\n");
     const settings = vscode.workspace.getConfiguration("thunder");
     await settings.update("executable", standIn, vscode.ConfigurationTarget.Global);
-    await settings.update("backendsFile", backendsFile, vscode.ConfigurationTarget.Global);
     const ended = new Promise<vscode.TaskProcessEndEvent>((resolve) => {
       const listener = vscode.tasks.onDidEndTaskProcess((event) => {
         if (event.execution.task.definition.type !== "thunder") return;
@@ -108,8 +101,11 @@ test(
       });
     });
     try {
-      // The backend pick (default first), then the empty engine-options box.
-      await runAcceptingDefaults("thunder.run", vscode.Uri.file(experiment));
+      // The default backend (the built-in `cli` here) comes first in the pick.
+      await withBackendsFile("meta:\n  default: cli\n", async () => {
+        // The backend pick, then the empty engine-options box.
+        await runAcceptingDefaults("thunder.run", vscode.Uri.file(experiment));
+      });
       const end = await Promise.race([
         ended,
         new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 20_000)),
@@ -129,8 +125,6 @@ test(
       );
     } finally {
       await settings.update("executable", undefined, vscode.ConfigurationTarget.Global);
-      await settings.update("backendsFile", undefined, vscode.ConfigurationTarget.Global);
-      rmSync(backendsFolder, { recursive: true, force: true });
       rmSync(join(workspace, "experiments"), { recursive: true, force: true });
     }
   },

@@ -3,12 +3,11 @@
  * the arguments the views pass, and checked on disk and in the editor.
  */
 import * as assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { test, waitFor } from "./framework";
-import { workspaceFolder } from "./workspace";
+import { activeFile, withBackendsFile, workspaceFolder } from "./workspace";
 
 const backendsText = [
   "# Shared cluster backends: this comment must survive edits.",
@@ -22,41 +21,13 @@ const backendsText = [
   "",
 ].join("\n");
 
-function activeFile(): string | undefined {
-  const editor = vscode.window.activeTextEditor;
-  return editor?.document.uri.scheme === "file" ? editor.document.uri.fsPath : undefined;
-}
-
-/** Points `thunder.backendsFile` at a fresh file for the body, then restores the setting. */
-async function withBackendsFile(body: (file: string) => Promise<void>): Promise<void> {
-  const folder = mkdtempSync(join(tmpdir(), "thunder-exthost-backends-"));
-  const file = join(folder, "backends.yml");
-  writeFileSync(file, backendsText);
-  const settings = vscode.workspace.getConfiguration("thunder");
-  await settings.update("backendsFile", file, vscode.ConfigurationTarget.Global);
-  try {
-    await body(file);
-  } finally {
-    await settings.update("backendsFile", undefined, vscode.ConfigurationTarget.Global);
-    rmSync(folder, { recursive: true, force: true });
-  }
-}
-
 test(
   "Open backends.yml at a line opens the file named by thunder.backendsFile there",
   async () => {
-    await withBackendsFile(async (file) => {
+    await withBackendsFile(backendsText, async (file) => {
       const line = backendsText.split("\n").indexOf("local:");
-      // The store re-reads the setting asynchronously after the change: retry until it opens our file.
-      await waitFor(
-        "the configured backends.yml to open",
-        async () => {
-          await vscode.commands.executeCommand("thunder.backends.openFileAtLine", line);
-          return activeFile() === file ? true : undefined;
-        },
-        10_000,
-        200,
-      );
+      await vscode.commands.executeCommand("thunder.backends.openFileAtLine", line);
+      assert.equal(activeFile(), file);
       assert.equal(vscode.window.activeTextEditor?.selection.active.line, line);
       await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
     });
@@ -67,17 +38,7 @@ test(
 test(
   "Set as Default Backend writes meta.default and keeps the file's comments",
   async () => {
-    await withBackendsFile(async (file) => {
-      await waitFor(
-        "the store to read the configured file",
-        async () => {
-          await vscode.commands.executeCommand("thunder.backends.openFile");
-          return activeFile() === file ? true : undefined;
-        },
-        10_000,
-        200,
-      );
-      await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+    await withBackendsFile(backendsText, async (file) => {
       // The argument the Backends view passes for a built-in backend row.
       await vscode.commands.executeCommand("thunder.backends.setDefault", {
         kind: "built-in",

@@ -1,5 +1,6 @@
 /** Helpers over the test workspace (a temporary copy of examples/workspace made by the runner). */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { waitFor } from "./framework";
@@ -95,4 +96,39 @@ export function hoverText(hovers: vscode.Hover[]): string {
     .flatMap((hover) => hover.contents)
     .map((content) => (typeof content === "string" ? content : content.value))
     .join("\n");
+}
+
+/** The file of the active editor, if it shows one on disk. */
+export function activeFile(): string | undefined {
+  const editor = vscode.window.activeTextEditor;
+  return editor?.document.uri.scheme === "file" ? editor.document.uri.fsPath : undefined;
+}
+
+/**
+ * Points `thunder.backendsFile` at a fresh backends.yml holding `text` for the body, then restores
+ * the setting. The body starts once the extension reads that file (never the user's own).
+ */
+export async function withBackendsFile(text: string, body: (file: string) => Promise<void>): Promise<void> {
+  const folder = mkdtempSync(join(tmpdir(), "thunder-exthost-backends-"));
+  const file = join(folder, "backends.yml");
+  writeFileSync(file, text);
+  const settings = vscode.workspace.getConfiguration("thunder");
+  await settings.update("backendsFile", file, vscode.ConfigurationTarget.Global);
+  try {
+    // The extension re-reads the setting asynchronously: retry until Open backends.yml opens ours.
+    await waitFor(
+      "the extension to use the configured backends.yml",
+      async () => {
+        await vscode.commands.executeCommand("thunder.backends.openFile");
+        return activeFile() === file ? true : undefined;
+      },
+      10_000,
+      200,
+    );
+    await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+    await body(file);
+  } finally {
+    await settings.update("backendsFile", undefined, vscode.ConfigurationTarget.Global);
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
