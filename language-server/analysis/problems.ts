@@ -4,6 +4,7 @@ import type { Range } from "../parser/ast";
 /** Stable diagnostic codes (also used to pick quick fixes). */
 export type ProblemCode =
   | "syntax-error"
+  | "compile-error"
   | "unsupported-statement"
   | "unsupported-syntax"
   | "unsupported-assignment"

@@ -169,7 +169,11 @@ describe("Slurm over SSH in a real VS Code", {
       assert.match(readFileSync(knownHosts, "utf8"), /^\[127\.0\.0\.1\]:2222 ssh-ed25519 /m);
       // What thunder received on the cluster: the mapped path and the built-in slurm engine + options.
       const calls = (await ssh.exec(["cat", `${remoteBase}/argv.jsonl`])).stdout.trim().split("\n");
-      const argv = (JSON.parse(calls.at(-1) ?? "{}") as { argv?: string[] }).argv ?? [];
+      // (The job itself logs `thunder start` once it runs.)
+      const argv =
+        calls
+          .map((line) => (JSON.parse(line) as { argv: string[] }).argv)
+          .find((args) => args[0] === "run") ?? [];
       assert.deepEqual(argv.slice(0, 3), ["run", `${remoteBase}/workspace/exps/e2e-exp`, "--backend=slurm"]);
       assert.ok(
         argv.some((arg) => arg.startsWith("--time=")),

@@ -7,6 +7,7 @@ import "./language.suite";
 import "./navigation.suite";
 import "./views.suite";
 import "./run.suite";
+import "./sweeps.suite";
 
 export async function run(): Promise<void> {
   const { failed } = await runRegisteredTests();

@@ -8,8 +8,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "vscode";
-import { test, waitFor } from "./framework";
-import { withBackendsFile, workspaceFolder } from "./workspace";
+import { test } from "./framework";
+import { runAcceptingDefaults, withBackendsFile, workspaceFolder } from "./workspace";
 
 interface Invocation {
   argv: string[];
@@ -28,28 +28,6 @@ function invocations(logFile: string): Invocation[] {
     .split("\n")
     .filter((line) => line.trim() !== "")
     .map((line) => JSON.parse(line) as Invocation);
-}
-
-/**
- * Runs a command that asks questions and presses Enter on each one (the proposed folder, the first
- * pick), like a user accepting every default, until the command finishes.
- */
-async function runAcceptingDefaults(command: string, ...args: unknown[]): Promise<void> {
-  let settled = false;
-  const running = Promise.resolve(vscode.commands.executeCommand(command, ...args)).finally(() => {
-    settled = true;
-  });
-  await waitFor(
-    `${command} to finish`,
-    async () => {
-      if (settled) return true;
-      await vscode.commands.executeCommand("workbench.action.acceptSelectedQuickOpenItem");
-      return undefined;
-    },
-    20_000,
-    300,
-  );
-  await running;
 }
 
 test(

@@ -132,3 +132,31 @@ export async function withBackendsFile(text: string, body: (file: string) => Pro
     rmSync(folder, { recursive: true, force: true });
   }
 }
+
+/** Presses Enter on whatever quick input is open (a user accepting every default) until `done`. */
+export async function acceptDefaultsUntil(
+  what: string,
+  done: () => boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
+  await waitFor(
+    what,
+    async () => {
+      if (done()) return true;
+      await vscode.commands.executeCommand("workbench.action.acceptSelectedQuickOpenItem");
+      return undefined;
+    },
+    timeoutMs,
+    300,
+  );
+}
+
+/** Runs a command that asks questions, accepting every default (proposed value, first pick). */
+export async function runAcceptingDefaults(command: string, ...args: unknown[]): Promise<void> {
+  let settled = false;
+  const running = Promise.resolve(vscode.commands.executeCommand(command, ...args)).finally(() => {
+    settled = true;
+  });
+  await acceptDefaultsUntil(`${command} to finish`, () => settled);
+  await running;
+}

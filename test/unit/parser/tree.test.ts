@@ -3,19 +3,19 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type Expr, parse, type Stmt } from "../../../language-server/parser/index";
 
-function valueOf(source: string): Expr {
+function assignedValue(source: string): Expr {
   const stmt: Stmt = parse(source).body[0];
   assert.ok(stmt.type === "Assign", source);
   return stmt.value;
 }
 
 test("constants keep their source text and decoded values", () => {
-  const concatenated = valueOf('x = ("a\\tb"\n     r"\\n" \'c\')\n');
+  const concatenated = assignedValue('x = ("a\\tb"\n     r"\\n" \'c\')\n');
   assert.ok(concatenated.type === "Constant");
   assert.equal(concatenated.kind, "str");
   assert.equal(concatenated.raw, '"a\\tb"\n     r"\\n" \'c\'');
   assert.equal(concatenated.value, "a\tb\\nc");
-  const numbers = valueOf("x = [1_000, 0x1F, 0o17, 0b101, 1.5e3, 2j, .5]\n");
+  const numbers = assignedValue("x = [1_000, 0x1F, 0o17, 0b101, 1.5e3, 2j, .5]\n");
   assert.ok(numbers.type === "List");
   assert.deepEqual(
     numbers.elts.map((e) => (e.type === "Constant" ? [e.kind, e.value] : null)),
@@ -29,13 +29,13 @@ test("constants keep their source text and decoded values", () => {
       ["float", 0.5],
     ],
   );
-  const bytes = valueOf("x = b'\\x41\\n'\n");
+  const bytes = assignedValue("x = b'\\x41\\n'\n");
   assert.ok(bytes.type === "Constant" && bytes.kind === "bytes");
   assert.equal(bytes.value, "A\n");
 });
 
 test("f-strings become JoinedStr with FormattedValue parts", () => {
-  const value = valueOf("x = f'lr={lr!r:>{width}} {name=}'\n");
+  const value = assignedValue("x = f'lr={lr!r:>{width}} {name=}'\n");
   assert.ok(value.type === "JoinedStr");
   const kinds = value.values.map((v) => (v.type === "Constant" ? `'${v.value}'` : v.type));
   assert.deepEqual(kinds, ["'lr='", "FormattedValue", "' name='", "FormattedValue"]);
