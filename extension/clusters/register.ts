@@ -89,7 +89,11 @@ function errorText(error: unknown): string {
 export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
   const clusters = new ClusterManager(ctx);
   ctx.own(clusters);
-  const clusterNames = () => (localSbatch() ? [...clusters.names, LOCAL_CLUSTER] : clusters.names);
+  // This machine appears once something was submitted with its own sbatch (VS Code on a login node).
+  const clusterNames = () =>
+    localSbatch() && jobs.submissions.forCluster(LOCAL_CLUSTER).length > 0
+      ? [...clusters.names, LOCAL_CLUSTER]
+      : clusters.names;
   const jobs: JobsService = new JobsService(ctx, {
     clusterNames,
     runner: (name) => clusters.runner(name),

@@ -25,13 +25,31 @@ export interface FileAnalysis {
   entries: Map<string, EntryDefinition>;
   /** Problems of the file alone. */
   problems: Problem[];
+  /** Every definition of each name defined more than once, in source order (see definitionsNamed). */
+  repeated: Map<string, EntryDefinition[]>;
   /** Stable text of the parent imports, to tell whether the family may have changed. */
   parentSignature: string;
 }
 
-export function analyzeFile(module: ast.Module, text: string, fileName: string): FileAnalysis {
+/**
+ * `beforeEdit`: the analysis of the same file before an edit. When the edit only changed the
+ * values of plain definitions (same names, same roles, no problems either side, no syntax
+ * errors), the previous entries, problems and imports are reused instead of rebuilt: the usual
+ * keystroke in a large config then costs a pass over the statements, not a rebuild.
+ * That analysis must not be used afterwards (its entries map is updated in place).
+ */
+export function analyzeFile(
+  module: ast.Module,
+  text: string,
+  fileName: string,
+  beforeEdit?: FileAnalysis,
+): FileAnalysis {
   const lines = new LineIndex(text);
   const statements = module.body.map((statement) => analyzeStatement(statement, lines));
+  if (beforeEdit) {
+    const reused = reuseUnchangedShape(beforeEdit, module, lines, statements);
+    if (reused) return reused;
+  }
   const problems: Problem[] = [];
   // lazycon parses with `ast.parse`: errors only CPython's compiler finds do not stop it, they
   // surface when thunder evaluates the config.
@@ -60,6 +78,7 @@ export function analyzeFile(module: ast.Module, text: string, fileName: string):
 
   const parentImports: ParentImport[] = [];
   const entries = new Map<string, EntryDefinition>();
+  const repeated = new Map<string, EntryDefinition[]>();
   let seenImport = false;
   let seenDefinition = false;
   for (const analysis of statements) {
@@ -113,23 +132,60 @@ export function analyzeFile(module: ast.Module, text: string, fileName: string):
           related: { range: previous.nameRange, message: `"${definition.name}" is first defined here` },
         });
       }
+      if (previous) {
+        const all = repeated.get(definition.name);
+        if (all) all.push(definition);
+        else repeated.set(definition.name, [previous, definition]);
+      }
       entries.set(definition.name, definition);
     }
   }
 
   problems.sort((a, b) => comparePositions(a.range.start, b.range.start));
   const parentSignature = parentImports.map((parent) => `${parent.level}:${parent.module}`).join("|");
-  return { module, lines, statements, parentImports, entries, problems, parentSignature };
+  return { module, lines, statements, parentImports, entries, problems, repeated, parentSignature };
+}
+
+/** Most definitions a value-only edit may touch before a full rebuild is simpler. */
+const MAX_REUSE_CHANGES = 64;
+
+function reuseUnchangedShape(
+  previous: FileAnalysis,
+  module: ast.Module,
+  lines: LineIndex,
+  statements: StatementAnalysis[],
+): FileAnalysis | undefined {
+  const before = previous.statements;
+  if (before.length !== statements.length) return undefined;
+  if (module.errors.length > 0 || previous.module.errors.length > 0) return undefined;
+  const changed: number[] = [];
+  for (let index = 0; index < statements.length; index++) {
+    if (statements[index] === before[index]) continue;
+    if (changed.length >= MAX_REUSE_CHANGES) return undefined;
+    const old = before[index];
+    const now = statements[index];
+    if (old.role !== "definition" || now.role !== "definition") return undefined;
+    if (old.problems.length > 0 || now.problems.length > 0) return undefined;
+    if (old.definitions.length !== now.definitions.length) return undefined;
+    for (let k = 0; k < now.definitions.length; k++) {
+      const name = now.definitions[k].name;
+      // A repeated name brings "already defined on line N" problems that may move.
+      if (name !== old.definitions[k].name || previous.repeated.has(name)) return undefined;
+    }
+    changed.push(index);
+  }
+  const entries = previous.entries;
+  for (const index of changed) {
+    for (const definition of statements[index].definitions) entries.set(definition.name, definition);
+  }
+  return { ...previous, module, lines, statements, entries };
 }
 
 /** Every definition of `name` in the file, in source order (duplicates included). */
 export function definitionsNamed(file: FileAnalysis, name: string): EntryDefinition[] {
-  if (!file.entries.has(name)) return [];
-  const result: EntryDefinition[] = [];
-  for (const statement of file.statements) {
-    for (const definition of statement.definitions) if (definition.name === name) result.push(definition);
-  }
-  return result;
+  const only = file.entries.get(name);
+  if (!only) return [];
+  return file.repeated.get(name)?.slice() ?? [only];
 }
 
 /** The top-level statement whose lines contain `line` (binary search; statements are in order). */

@@ -27,6 +27,8 @@ export interface SourceFile {
   /** Increases on every change of this file (service-wide counter). */
   stamp: number;
   analysisCache?: FileAnalysis;
+  /** The analysis before the latest edit, for analyzeFile to reuse (consumed on the next analysis). */
+  staleAnalysis?: FileAnalysis;
   /** Not a lazycon config at all (e.g. an XML `web.config`): no diagnostics, not part of families. */
   foreign: boolean;
 }
@@ -132,6 +134,7 @@ export class ConfigWorkspace {
     file.module = file.document.module;
     file.foreign = looksLikeXml(file.text);
     file.stamp = ++this.stampCounter;
+    file.staleAnalysis = file.analysisCache ?? file.staleAnalysis;
     file.analysisCache = undefined;
     return file;
   }
@@ -204,7 +207,8 @@ export class ConfigWorkspace {
 
   analysis(file: SourceFile): FileAnalysis {
     if (!file.analysisCache) {
-      file.analysisCache = analyzeFile(file.module, file.text, file.path ?? file.uri);
+      file.analysisCache = analyzeFile(file.module, file.text, file.path ?? file.uri, file.staleAnalysis);
+      file.staleAnalysis = undefined;
     }
     return file.analysisCache;
   }

@@ -248,7 +248,9 @@ export class VsCodeSession {
       page.setDefaultTimeout(20_000);
       const loadStarted = Date.now();
       await options.beforeLoad?.(page);
-      const query = new URLSearchParams({ folder: workspace, ...options.extraQuery?.(port) });
+      const query = Object.entries({ folder: workspace, ...options.extraQuery?.(port) })
+        .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
+        .join("&");
       await page.goto(`http://127.0.0.1:${port}/?${query}`);
       await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: 60_000 });
       await page.locator(".statusbar").waitFor({ state: "visible" });

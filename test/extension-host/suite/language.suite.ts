@@ -18,7 +18,7 @@ import {
   writeWorkspaceFile,
 } from "./workspace";
 
-/** A child of base.config that uses parent entries; written by the first test. */
+/** A child of base.config using parent entries: written by the edit test, used by later ones. */
 const probeName = "probe.config";
 const probeText = ["from .base import *", "", "model = architecture", "size = batch_size * 2", ""].join("\n");
 

@@ -52,6 +52,13 @@ test(
       const built = readFileSync(join(experiment, "experiment.config"), "utf8");
       assert.match(built, /^lr = 1e-2$/m);
       assert.match(built, /^batch_size = 32$/m);
+      // The build is remembered: its experiment can be compared with the config it came from.
+      await vscode.commands.executeCommand("thunder.experiments.diffWithSource", vscode.Uri.file(experiment));
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      assert.ok(input instanceof vscode.TabInputTextDiff, "the active tab is not a diff");
+      assert.equal(input.original.fsPath, config);
+      assert.equal(input.modified.fsPath, join(experiment, "experiment.config"));
+      await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
     } finally {
       await settings.update("executable", undefined, vscode.ConfigurationTarget.Global);
       rmSync(join(workspace, "experiments"), { recursive: true, force: true });
