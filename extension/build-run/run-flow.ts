@@ -6,6 +6,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { isEngineName } from "../backends/engine-options";
+import { runOnSlurm } from "../clusters/register";
 import type { ThunderContext } from "../context";
 import { CommandLineError, type RunRequest, runArgs } from "../thunder-cli/command-lines";
 import type { BackendsStore } from "../views/backends-store";
@@ -95,6 +96,27 @@ export class RunFlow implements vscode.Disposable {
     if (options.backend !== undefined) choice = { backend: options.backend, engine: "", engineOptions: {} };
     else choice = await this.chooseBackend(name);
     if (choice === undefined) return false;
+    const entry = this.backends.model?.entries.find((candidate) => candidate.name === choice.backend);
+    const engine = choice.engine || (entry?.engine ?? (isEngineName(choice.backend) ? choice.backend : ""));
+    if (engine === "slurm") {
+      // Slurm runs go through sbatch here or over SSH on a cluster, not a local task.
+      const stored: Record<string, string | number> = {};
+      for (const option of entry?.options ?? []) {
+        if (typeof option.value === "string" || typeof option.value === "number")
+          stored[option.key] = option.value;
+      }
+      const submitted = await runOnSlurm({
+        kind: "run",
+        experiment,
+        names: options.names,
+        backend: choice.backend,
+        engine,
+        engineOptions: { ...stored, ...choice.engineOptions },
+      });
+      if (submitted !== undefined)
+        await this.ctx.extensionContext.workspaceState.update(lastBackendKey, choice.backend);
+      return submitted !== undefined;
+    }
     const thunder = await locateThunder(vscode.Uri.file(experiment));
     if (!thunder.ok) {
       this.ctx.log.error(thunder.message);

@@ -28,11 +28,8 @@ export function fileProblems(workspace: ConfigWorkspace, file: SourceFile): Prob
   const inherited = workspace.inheritedScope(file);
   const has = (name: string): boolean => analysis.entries.has(name) || inherited.has(name);
 
-  for (const statement of analysis.statements) {
-    for (const read of statement.globalReads) {
-      if (has(read.name) || isResolvedWithoutDefinition(read.name)) continue;
-      problems.push(undefinedNameProblem(read.name, read.range));
-    }
+  for (const found of undefinedNames(file, analysis.statements, analysis.entries, inherited, has)) {
+    for (const problem of found) problems.push(problem);
   }
 
   const view = new EffectiveScope(inherited, file, analysis.entries);
@@ -64,6 +61,54 @@ export function fileProblems(workspace: ConfigWorkspace, file: SourceFile): Prob
   problems.push(...cycleProblems(file, view, analysis.statements));
   problems.push(...thunderProblems(workspace, file, has));
   return problems.sort((a, b) => comparePositions(a.range.start, b.range.start));
+}
+
+/** Undefined-name problems per statement, kept while the names in scope stay the same. */
+interface UndefinedNamesState {
+  entries: Map<string, EntryDefinition>;
+  entryCount: number;
+  inherited: Scope;
+  statements: StatementAnalysis[];
+  found: Problem[][];
+}
+
+const undefinedNamesStates = new WeakMap<SourceFile, UndefinedNamesState>();
+const NONE: Problem[] = [];
+
+/**
+ * The undefined names of each statement. An edit that keeps the set of names (analyzeFile then
+ * updates the same entries map, see file.ts) leaves the result of untouched statements as it was.
+ */
+function undefinedNames(
+  file: SourceFile,
+  statements: StatementAnalysis[],
+  entries: Map<string, EntryDefinition>,
+  inherited: Scope,
+  has: (name: string) => boolean,
+): Problem[][] {
+  const previous = undefinedNamesStates.get(file);
+  const reusable =
+    previous !== undefined &&
+    previous.entries === entries &&
+    previous.entryCount === entries.size &&
+    previous.inherited === inherited;
+  const found: Problem[][] = new Array(statements.length);
+  for (let index = 0; index < statements.length; index++) {
+    const statement = statements[index];
+    if (reusable && previous.statements[index] === statement) {
+      found[index] = previous.found[index];
+      continue;
+    }
+    let problems = NONE;
+    for (const read of statement.globalReads) {
+      if (has(read.name) || isResolvedWithoutDefinition(read.name)) continue;
+      if (problems === NONE) problems = [];
+      problems.push(undefinedNameProblem(read.name, read.range));
+    }
+    found[index] = problems;
+  }
+  undefinedNamesStates.set(file, { entries, entryCount: entries.size, inherited, statements, found });
+  return found;
 }
 
 export function undefinedNameProblem(name: string, range: ast.Range): Problem {

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "vscode";
-import { test } from "./framework";
+import { test, waitFor } from "./framework";
 import { runAcceptingDefaults, withBackendsFile, workspaceFolder } from "./workspace";
 
 interface Invocation {
@@ -53,9 +53,20 @@ test(
       assert.match(built, /^lr = 1e-2$/m);
       assert.match(built, /^batch_size = 32$/m);
       // The build is remembered: its experiment can be compared with the config it came from.
-      await vscode.commands.executeCommand("thunder.experiments.diffWithSource", vscode.Uri.file(experiment));
-      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-      assert.ok(input instanceof vscode.TabInputTextDiff, "the active tab is not a diff");
+      // (The experiments list learns about the new folder from a file watcher: retry until it has.)
+      const input = await waitFor(
+        "Diff Built Config with Source to open a diff",
+        async () => {
+          await vscode.commands.executeCommand(
+            "thunder.experiments.diffWithSource",
+            vscode.Uri.file(experiment),
+          );
+          const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+          return tab instanceof vscode.TabInputTextDiff ? tab : undefined;
+        },
+        10_000,
+        300,
+      );
       assert.equal(input.original.fsPath, config);
       assert.equal(input.modified.fsPath, join(experiment, "experiment.config"));
       await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
