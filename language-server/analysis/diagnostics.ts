@@ -203,45 +203,100 @@ function firstProblemInParent(
  */
 interface CycleState {
   inherited: Scope;
-  statements: Set<StatementAnalysis>;
+  statements: StatementAnalysis[];
   components: StatementAnalysis[][];
 }
 
 const cycleStates = new WeakMap<SourceFile, CycleState>();
 const MAX_INCREMENTAL_CHANGES = 64;
 
+/** Statements of `now` missing from `before` and the other way round, or undefined past `limit`. */
+function statementChanges(
+  before: StatementAnalysis[],
+  now: StatementAnalysis[],
+  limit: number,
+): { added: StatementAnalysis[]; removed: StatementAnalysis[] } | undefined {
+  const added: StatementAnalysis[] = [];
+  const removed: StatementAnalysis[] = [];
+  if (before.length === now.length) {
+    // The usual edit keeps the statement count: compare position by position, no sets needed.
+    for (let index = 0; index < now.length; index++) {
+      if (now[index] === before[index]) continue;
+      added.push(now[index]);
+      removed.push(before[index]);
+      if (added.length + removed.length > limit) return undefined;
+    }
+    if (added.length === 0) return { added, removed };
+    // A statement may only have moved: keep the exact set semantics for those.
+    const nowSet = new Set(added);
+    const beforeSet = new Set(removed);
+    return {
+      added: added.filter((statement) => !beforeSet.has(statement)),
+      removed: removed.filter((statement) => !nowSet.has(statement)),
+    };
+  }
+  const beforeSet = new Set(before);
+  const nowSet = new Set(now);
+  for (const statement of now) if (!beforeSet.has(statement)) added.push(statement);
+  for (const statement of before) if (!nowSet.has(statement)) removed.push(statement);
+  return added.length + removed.length <= limit ? { added, removed } : undefined;
+}
+
 function cycleProblems(file: SourceFile, view: EffectiveScope, statements: StatementAnalysis[]): Problem[] {
   const previous = cycleStates.get(file);
-  const current = new Set(statements);
   let roots: StatementAnalysis[] = statements;
   let kept: StatementAnalysis[][] = [];
   if (previous && previous.inherited === view.inherited) {
-    const changed = statements.filter((statement) => !previous.statements.has(statement));
-    const removed = [...previous.statements].filter((statement) => !current.has(statement));
-    if (changed.length + removed.length <= MAX_INCREMENTAL_CHANGES) {
+    const changes = statementChanges(previous.statements, statements, MAX_INCREMENTAL_CHANGES);
+    if (changes) {
       const redefined = new Set<string>();
-      for (const statement of [...changed, ...removed]) {
+      for (const statement of changes.added) {
         for (const definition of statement.definitions) redefined.add(definition.name);
       }
-      roots = statements.filter(
-        (statement) =>
-          !previous.statements.has(statement) || statement.eagerNames.some((name) => redefined.has(name)),
-      );
+      for (const statement of changes.removed) {
+        for (const definition of statement.definitions) redefined.add(definition.name);
+      }
+      roots = changes.added;
+      if (redefined.size > 0) {
+        // Plain loops: this runs over every statement on every keystroke.
+        const added = new Set(changes.added);
+        roots = [];
+        for (const statement of statements) {
+          if (added.has(statement)) {
+            roots.push(statement);
+            continue;
+          }
+          const names = statement.eagerNames;
+          for (let k = 0; k < names.length; k++) {
+            if (redefined.has(names[k])) {
+              roots.push(statement);
+              break;
+            }
+          }
+        }
+      }
       kept = previous.components;
     }
   }
   const { components, visited } = stronglyConnected(view, roots);
+  // Only needed when there are cycles, which is rare: no set of every statement per keystroke.
+  let currentSet: Set<StatementAnalysis> | undefined;
+  const current = (): Set<StatementAnalysis> => {
+    currentSet ??= new Set(statements);
+    return currentSet;
+  };
   for (const component of kept) {
-    if (component.every((member) => current.has(member) && !visited.has(member))) components.push(component);
+    if (component.every((member) => current().has(member) && !visited.has(member)))
+      components.push(component);
   }
-  cycleStates.set(file, { inherited: view.inherited, statements: current, components });
+  cycleStates.set(file, { inherited: view.inherited, statements, components });
 
   const problems: Problem[] = [];
   for (const component of components) {
     const members = new Set(component);
     const names = component.flatMap((node) => node.definitions.map((definition) => definition.name)).sort();
     for (const node of component) {
-      if (!current.has(node)) continue;
+      if (!current().has(node)) continue;
       for (const read of node.globalReads) {
         if (!read.eager) continue;
         const target = view.lookup(read.name)?.definition.owner;

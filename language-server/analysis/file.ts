@@ -6,7 +6,13 @@
 import type * as ast from "../parser/ast";
 import { comparePositions, LineIndex } from "./positions";
 import { buildFails, lazyconError, type Problem } from "./problems";
-import { analyzeStatement, type EntryDefinition, headRange, type StatementAnalysis } from "./statement";
+import {
+  analyzeStatement,
+  type EntryDefinition,
+  headRange,
+  isCurrentAnalysis,
+  type StatementAnalysis,
+} from "./statement";
 
 export interface ParentImport {
   statement: ast.ImportFrom;
@@ -33,7 +39,7 @@ export interface FileAnalysis {
 
 /**
  * `beforeEdit`: the analysis of the same file before an edit. When the edit only changed the
- * values of plain definitions (same names, same roles, no problems either side, no syntax
+ * values of definitions or imports (same names, same roles, no problems either side, no syntax
  * errors), the previous entries, problems and imports are reused instead of rebuilt: the usual
  * keystroke in a large config then costs a pass over the statements, not a rebuild.
  * That analysis must not be used afterwards (its entries map is updated in place).
@@ -45,7 +51,17 @@ export function analyzeFile(
   beforeEdit?: FileAnalysis,
 ): FileAnalysis {
   const lines = new LineIndex(text);
-  const statements = module.body.map((statement) => analyzeStatement(statement, lines));
+  const body = module.body;
+  const prior = beforeEdit?.statements;
+  const statements: StatementAnalysis[] = new Array(body.length);
+  for (let index = 0; index < body.length; index++) {
+    // Same index, same statement object: skip the cache lookup (most statements after an edit).
+    const candidate = prior?.[index];
+    statements[index] =
+      candidate !== undefined && isCurrentAnalysis(candidate, body[index])
+        ? candidate
+        : analyzeStatement(body[index], lines);
+  }
   if (beforeEdit) {
     const reused = reuseUnchangedShape(beforeEdit, module, lines, statements);
     if (reused) return reused;
@@ -164,7 +180,8 @@ function reuseUnchangedShape(
     if (changed.length >= MAX_REUSE_CHANGES) return undefined;
     const old = before[index];
     const now = statements[index];
-    if (old.role !== "definition" || now.role !== "definition") return undefined;
+    // Parent imports are kept in parentImports (with their statements): those need a rebuild.
+    if (old.role !== now.role || (now.role !== "definition" && now.role !== "import")) return undefined;
     if (old.problems.length > 0 || now.problems.length > 0) return undefined;
     if (old.definitions.length !== now.definitions.length) return undefined;
     for (let k = 0; k < now.definitions.length; k++) {

@@ -58,26 +58,28 @@ export interface StatementAnalysis {
   problems: Problem[];
   /** Top-level names read while the value is computed (each once, own names excluded). */
   eagerNames: string[];
+  /** Where the statement started when analysed: the result holds copied ranges, valid only there. */
+  analyzedLine: number;
+  analyzedCharacter: number;
 }
 
-/** Parser-internal identity cache: the same statement object (at the same line) is analysed once. */
-const cache = new WeakMap<ast.Stmt, { line: number; character: number; analysis: StatementAnalysis }>();
+/** True when `analysis` (made for this statement object) still matches its position. */
+export function isCurrentAnalysis(analysis: StatementAnalysis, statement: ast.Stmt): boolean {
+  return (
+    analysis.statement === statement &&
+    analysis.analyzedLine === statement.range.start.line &&
+    analysis.analyzedCharacter === statement.range.start.character
+  );
+}
+
+/** Parser-internal identity cache: the same statement object (at the same position) is analysed once. */
+const cache = new WeakMap<ast.Stmt, StatementAnalysis>();
 
 export function analyzeStatement(statement: ast.Stmt, lines: LineIndex): StatementAnalysis {
   const cached = cache.get(statement);
-  if (
-    cached &&
-    cached.line === statement.range.start.line &&
-    cached.character === statement.range.start.character
-  ) {
-    return cached.analysis;
-  }
+  if (cached && isCurrentAnalysis(cached, statement)) return cached;
   const analysis = new StatementWalker(statement, lines).run();
-  cache.set(statement, {
-    line: statement.range.start.line,
-    character: statement.range.start.character,
-    analysis,
-  });
+  cache.set(statement, analysis);
   return analysis;
 }
 
@@ -123,6 +125,8 @@ class StatementWalker {
       scopes: [],
       problems: [],
       eagerNames: [],
+      analyzedLine: statement.range.start.line,
+      analyzedCharacter: statement.range.start.character,
     };
   }
 
@@ -478,10 +482,19 @@ class StatementWalker {
       case "UnaryOp":
         this.expression(node.operand);
         return;
-      case "BinOp":
-        this.expression(node.left);
-        this.expression(node.right);
+      case "BinOp": {
+        // `a + a + ... + a` nests to the left as deep as it is long: walk that spine in a loop
+        // (a 1 MB line of it would overflow the stack), reading in source order.
+        const spine: ast.BinOp[] = [node];
+        let left = node.left;
+        while (left.type === "BinOp") {
+          spine.push(left);
+          left = left.left;
+        }
+        this.expression(left);
+        for (let k = spine.length - 1; k >= 0; k--) this.expression(spine[k].right);
         return;
+      }
       case "BoolOp":
         for (const value of node.values) this.expression(value);
         return;

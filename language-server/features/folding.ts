@@ -18,6 +18,8 @@ const BRACKETED = new Set([
   "Constant",
 ]);
 
+const DECORATED = new Set(["FunctionDef", "AsyncFunctionDef", "ClassDef"]);
+
 export function foldingRanges(workspace: ConfigWorkspace, uri: string): FoldingRange[] {
   const file = workspace.get(uri);
   if (!file) return [];
@@ -38,6 +40,9 @@ export function foldingRanges(workspace: ConfigWorkspace, uri: string): FoldingR
     }
     const typed = node as { type?: string; range?: ast.Range; body?: unknown };
     if (typeof typed.type !== "string") return;
+    // Children lie inside their node's lines, so a one-line node holds nothing to fold. Not so
+    // for decorators, which come before the `def`/`class` line.
+    if (typed.range && typed.range.end.line === typed.range.start.line && !DECORATED.has(typed.type)) return;
     if (typed.range && typed.range.end.line > typed.range.start.line) {
       if (Array.isArray(typed.body) && typed.type !== "Lambda") {
         // A block: header line through its last statement.
@@ -47,8 +52,10 @@ export function foldingRanges(workspace: ConfigWorkspace, uri: string): FoldingR
         add(typed.range.start.line, typed.range.end.line - 1);
       }
     }
-    for (const [key, value] of Object.entries(typed)) {
+    const fields = typed as Record<string, unknown>;
+    for (const key in fields) {
       if (key === "range" || key.endsWith("Range") || key.endsWith("Ranges")) continue;
+      const value = fields[key];
       if (value && typeof value === "object") visit(value);
     }
   };

@@ -196,10 +196,20 @@ describe("W&B sweep agents in a real VS Code", { timeout: 300_000 }, () => {
         .first();
       await row.waitFor({ state: "visible" });
       await row.click({ button: "right" });
-      await page
+      const menuItem = page
         .locator(".monaco-menu .action-item", { hasText: /^Create Sweep Config…$/ })
-        .first()
-        .click();
+        .first();
+      const entriesTitle = page.locator(".quick-input-widget .quick-input-title", {
+        hasText: "entries of single.config",
+      });
+      // A click that lands while the context menu is still settling is sometimes dropped: click again.
+      for (let attempt = 0; attempt < 3 && !(await entriesTitle.isVisible()); attempt++) {
+        if (await menuItem.isVisible()) {
+          await menuItem.hover();
+          await menuItem.click();
+        }
+        await entriesTitle.waitFor({ state: "visible", timeout: 5_000 }).catch(() => undefined);
+      }
       await waitForTitle("entries of single.config");
       await vscode.screenshot("sweep-config-entries");
       await answer("", "entries of single.config");
