@@ -2,6 +2,7 @@
  * `thunder-language-server`: the lazycon/thunder language server as a standalone program.
  * `--stdio` (default), `--node-ipc` or `--socket=PORT` pick the transport.
  */
+import { setFlagsFromString } from "node:v8";
 import { createConnection, ProposedFeatures } from "vscode-languageserver/node";
 import { version } from "../package.json";
 import { serverName, startLanguageServer } from "./server/server";
@@ -20,6 +21,11 @@ Settings (workspace/configuration section "thunder", or initializationOptions):
   thunder.configShortcuts  { "name": "/folder" }: \`from name.sub import *\` reads /folder/sub.config
   thunder.pythonPath       python whose sys.path is searched for parent configs (default python3)
 `;
+
+// A parse tree survives young-generation collections whole, and V8 answers that by growing the
+// young generation (to 2 x 16 MB), which then stays resident. Keeping it at its initial size saves
+// about 30 MB on a 10k-line config at the same CPU time (npm run bench). Server process only.
+setFlagsFromString("--semi-space-growth-factor=1");
 
 const args = process.argv.slice(2);
 if (args.includes("--version") || args.includes("-v")) {

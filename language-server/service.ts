@@ -8,6 +8,7 @@ import type { TextDocumentContentChangeEvent } from "vscode-languageserver-textd
 import type {
   CodeAction,
   CompletionItem,
+  CompletionList,
   Diagnostic,
   DocumentSymbol,
   FoldingRange,
@@ -54,6 +55,11 @@ export interface LanguageService {
   affectedDocuments(uri: string): string[];
 
   completion(uri: string, position: Position): CompletionItem[];
+  /**
+   * What the server sends: the items that can match the word typed before the caret, marked
+   * incomplete when that filtered anything out (so the client asks again as the word changes).
+   */
+  completionList(uri: string, position: Position): CompletionList;
   hover(uri: string, position: Position): Hover | null;
   definition(uri: string, position: Position): Location[];
   references(uri: string, position: Position, includeDeclaration: boolean): Location[];

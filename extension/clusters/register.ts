@@ -12,6 +12,7 @@ import { readBackendsFile } from "../backends/backends-file";
 import { resolveBackendsPath } from "../backends/backends-path";
 import { parseEngineOverrides } from "../build-run/backend-choices";
 import type { ThunderContext } from "../context";
+import type { CommandRunner } from "../jobs/command-runner";
 import { LOCAL_CLUSTER } from "../jobs/command-runner";
 import { experimentName, type JobEntry } from "../jobs/jobs-model";
 import { JobsService } from "../jobs/jobs-service";
@@ -22,7 +23,7 @@ import { scancelArgs } from "../slurm/scancel";
 import { SshPseudoterminal } from "../slurm-terminal/ssh-pseudoterminal";
 import { locateThunder } from "../which-thunder/locate-thunder";
 import { ClusterManager, clusterStatusCommand } from "./cluster-manager";
-import { toRemotePath } from "./cluster-settings";
+import { type ClusterSettings, type FolderMapping, toRemotePath } from "./cluster-settings";
 import {
   findOnPath,
   interpretSubmission,
@@ -38,12 +39,41 @@ export interface SlurmRunResult {
   jobIds: string[];
 }
 
+export interface SlurmTerminalOptions {
+  cluster: string;
+  /** The terminal's name in the terminal list. */
+  name: string;
+  /** Remote folder the shell changes to first (quoted). */
+  cwd?: string;
+  /** Typed after the `cd`, one line each (the caller includes the cluster's setup lines if wanted). */
+  initialLines?: readonly string[];
+  /** Focus the terminal (default true). */
+  show?: boolean;
+}
+
 export interface SlurmFeatures {
   /** Submits a run/build whose backend engine is `slurm`; undefined when cancelled or refused (already reported). */
   runOnSlurm(request: SlurmRunRequest, options?: { cluster?: string }): Promise<SlurmRunResult | undefined>;
+  /** The clusters of `thunder.clusters` that can be used, by name. */
+  clusterNames(): string[];
+  clusterSettings(name: string): ClusterSettings | undefined;
+  /** The cluster's folder mappings, workspace folder names resolved (problems go to the log). */
+  mappings(name: string): FolderMapping[];
+  /** Asks which cluster (offers to open the settings when there is none); undefined when cancelled. */
+  pickCluster(title: string): Promise<string | undefined>;
+  /** Runs commands over the cluster's one shared connection (host keys and secrets asked there). */
+  runner(name: string): CommandRunner;
+  /** A Slurm terminal on the shared connection: `cd` to `cwd`, then the initial lines. */
+  openTerminal(options: SlurmTerminalOptions): vscode.Terminal;
 }
 
 let registered: SlurmFeatures | undefined;
+
+/** For other features (sweeps): the Slurm layer registered by `registerSlurmFeatures`. */
+export function slurmFeatures(): SlurmFeatures {
+  if (!registered) throw new Error("The Slurm features are not registered.");
+  return registered;
+}
 
 /**
  * For the experiments layer: `if (engine === "slurm") return runOnSlurm({...})`. Reports its own
@@ -174,7 +204,30 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
     );
   };
 
+  const openSlurmTerminal = (options: SlurmTerminalOptions): vscode.Terminal => {
+    const connection = clusters.connection(options.cluster);
+    const pty = new SshPseudoterminal({
+      clusterName: options.cluster,
+      openShell: (size) => connection.shell(size),
+      cwd: options.cwd,
+      initialLines: options.initialLines ?? [],
+    });
+    const terminal = vscode.window.createTerminal({
+      name: options.name,
+      pty,
+      iconPath: new vscode.ThemeIcon("server"),
+    });
+    if (options.show ?? true) terminal.show();
+    return terminal;
+  };
+
   const features: SlurmFeatures = {
+    clusterNames: () => clusters.names,
+    clusterSettings: (name) => clusters.settings(name),
+    mappings: (name) => clusters.mappings(name),
+    pickCluster: (title) => pickCluster(title),
+    runner: (name) => clusters.runner(name),
+    openTerminal: openSlurmTerminal,
     async runOnSlurm(request, options = {}) {
       if (!vscode.workspace.isTrusted) {
         void vscode.window.showWarningMessage("Running on Slurm is disabled in an untrusted workspace.");
@@ -305,20 +358,8 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
     const mappings = clusters.mappings(name);
     const local = experiment ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const cwd = local === undefined ? undefined : toRemotePath(local, mappings);
-    const connection = clusters.connection(name);
-    const pty = new SshPseudoterminal({
-      clusterName: name,
-      openShell: (size) => connection.shell(size),
-      cwd,
-      initialLines: settings?.setup ?? [],
-    });
     const label = experiment === undefined ? name : `${experimentName(experiment)} @ ${name}`;
-    const terminal = vscode.window.createTerminal({
-      name: `Slurm: ${label}`,
-      pty,
-      iconPath: new vscode.ThemeIcon("server"),
-    });
-    terminal.show();
+    openSlurmTerminal({ cluster: name, name: `Slurm: ${label}`, cwd, initialLines: settings?.setup ?? [] });
   };
   register("thunder.slurm.openTerminal", async (arg) => {
     const experiment = experimentFolderOf(arg);

@@ -1,9 +1,10 @@
 /**
  * The pure parts of launching sweep agents on a cluster: where the config, the runs' root and the
  * working folder are on the cluster (through the cluster's folder mappings), which thunder to run
- * there, and what the started agents printed. No `vscode` here.
+ * there, what the started agents printed, and the Slurm terminals of login-node agents. No `vscode` here.
  */
 import { type FolderMapping, toRemotePath } from "../clusters/cluster-settings";
+import { shJoin } from "../remote/posix-quote";
 
 export interface RemoteSweepPaths {
   /** The workspace folder on the cluster: the agents run there. */
@@ -49,10 +50,46 @@ export function thunderOnCluster(clusterName: string, thunderCommand: readonly s
   };
 }
 
-/** The PIDs the login-node script printed, one per agent started in the background. */
-export function startedAgentPids(stdout: string): string[] {
-  return stdout
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => /^[0-9]+$/.test(line));
+/**
+ * Login-node agents each hold one channel of the cluster's shared connection (8 at most, sshd allows
+ * 10 sessions by default); the rest stay free for the Jobs view, logs and submissions.
+ */
+export const MAX_TERMINAL_AGENTS = 6;
+
+export interface AgentTerminalSpec {
+  name: string;
+  /** Remote folder the terminal's shell changes to. */
+  cwd: string;
+  /** The setup lines, then the agent's command line (every argument quoted for sh). */
+  initialLines: string[];
+}
+
+export type AgentTerminalsResult =
+  | { ok: true; terminals: AgentTerminalSpec[] }
+  | { ok: false; message: string };
+
+/** One Slurm terminal per login-node agent, named `Sweep agent i/N – <sweep>`. */
+export function loginNodeAgentTerminals(
+  clusterName: string,
+  sweepPath: string,
+  plan: {
+    remoteFolder: string;
+    setupLines: readonly string[];
+    agents: readonly { argv: readonly string[] }[];
+  },
+): AgentTerminalsResult {
+  const count = plan.agents.length;
+  if (count > MAX_TERMINAL_AGENTS)
+    return {
+      ok: false,
+      message: `Cluster "${clusterName}": at most ${MAX_TERMINAL_AGENTS} agents run in Slurm terminals on the login node (each holds a channel of the one SSH connection), not ${count}; start fewer, or run them as a Slurm array job.`,
+    };
+  return {
+    ok: true,
+    terminals: plan.agents.map((agent, index) => ({
+      name: `Sweep agent ${index + 1}/${count} – ${sweepPath}`,
+      cwd: plan.remoteFolder,
+      initialLines: [...plan.setupLines, shJoin(agent.argv)],
+    })),
+  };
 }

@@ -12,10 +12,11 @@ import { readBackendsFile } from "../backends/backends-file";
 import { resolveBackendsPath } from "../backends/backends-path";
 import { type EngineName, isEngineName, type OptionValue } from "../backends/engine-options";
 import { backendChoices, optionKeys, parseEngineOverrides } from "../build-run/backend-choices";
-import type { ClusterSettings } from "../clusters/cluster-settings";
+import { slurmFeatures } from "../clusters/register";
 import type { ThunderContext } from "../context";
 import { planLocalAgents } from "../sweeps/agent-plan";
 import type { SweepReference } from "../sweeps/sweep-command";
+import { type SweepLaunches, sweepLaunchesKey, withSweepLaunch } from "../views/sweep-groups";
 import { locateThunder } from "../which-thunder/locate-thunder";
 import { type ClusterMode, configuredClusters, launchOnCluster } from "./cluster-launch";
 import {
@@ -50,7 +51,7 @@ interface BackendPick {
   entry?: BackendEntry;
 }
 
-type Where = { mode: "local" } | { mode: ClusterMode; cluster: ClusterSettings };
+type Where = { mode: "local" } | { mode: ClusterMode; cluster: string };
 
 interface RunningAgent {
   launch: number;
@@ -85,6 +86,15 @@ export class SweepLauncher implements vscode.Disposable {
     if (where === undefined) return;
 
     const engine: EngineName | undefined = isEngineName(backend.engine) ? backend.engine : undefined;
+    // The Experiments view groups the runs under ROOT by this record (and shows their overrides).
+    const state = this.ctx.extensionContext.workspaceState;
+    await state.update(
+      sweepLaunchesKey,
+      withSweepLaunch(state.get<SweepLaunches>(sweepLaunchesKey, {}), root, {
+        sweepPath: sweep.path,
+        config: config.fsPath,
+      }),
+    );
     if (where.mode !== "local") {
       await this.ctx.extensionContext.workspaceState.update(lastAgentCountKey, agents);
       const arrayOptions =
@@ -258,24 +268,26 @@ export class SweepLauncher implements vscode.Disposable {
 
   private async pickWhere(sweep: SweepReference, agents: number): Promise<Where | undefined> {
     const plural = agents === 1 ? "" : "s";
-    const items: { label: string; detail: string; where: Where }[] = [
+    const items: { label: string; detail: string; mode: Where["mode"] }[] = [
       {
         label: "$(device-desktop) On this machine",
         detail: `${agents} agent process${plural}, each in its own terminal`,
-        where: { mode: "local" },
+        mode: "local",
       },
     ];
-    for (const cluster of configuredClusters()) {
+    const clusters = configuredClusters();
+    if (clusters.length > 0) {
+      const on = clusters.length === 1 ? `cluster "${clusters[0]}"` : "a Slurm cluster";
       items.push(
         {
-          label: `$(server) On cluster "${cluster.name}": agents on the login node`,
-          detail: `${agents} long-lived agent${plural} in the background; each run goes through the chosen backend (a Slurm job with a slurm backend)`,
-          where: { mode: "login-node", cluster },
+          label: `$(server) On ${on}: agents on the login node`,
+          detail: `${agents} long-lived agent${plural}, each in its own Slurm terminal; each run goes through the chosen backend (a Slurm job with a slurm backend)`,
+          mode: "login-node",
         },
         {
-          label: `$(server-process) On cluster "${cluster.name}": agents as a Slurm array job`,
+          label: `$(server-process) On ${on}: agents as a Slurm array job`,
           detail: `One array job of ${agents} task${plural}, each an agent training its runs with the cli backend inside its allocation (resources from the chosen slurm backend)`,
-          where: { mode: "array-job", cluster },
+          mode: "array-job",
         },
       );
     }
@@ -283,7 +295,13 @@ export class SweepLauncher implements vscode.Disposable {
       title: `Launch Sweep Agents (6/${steps}): where the agents of ${sweep.path} run`,
       ignoreFocusOut: true,
     });
-    return choice?.where;
+    if (choice === undefined) return undefined;
+    if (choice.mode === "local") return { mode: "local" };
+    // The Slurm layer's picker: the only cluster at once, else a choice (last used first).
+    const cluster = await slurmFeatures().pickCluster(
+      `Launch Sweep Agents: cluster for the agents of ${sweep.path}`,
+    );
+    return cluster === undefined ? undefined : { mode: choice.mode, cluster };
   }
 
   private async startLocalAgents(

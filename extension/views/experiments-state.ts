@@ -1,7 +1,7 @@
 /**
  * The experiments the Experiments view shows: the incremental index over the configured roots,
  * kept current by file watchers (batched events, no full rescan), the runs the extension started,
- * and which config each folder was built from (remembered in workspaceState).
+ * which config each folder was built from, and the sweeps launched (both remembered in workspaceState).
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
@@ -12,6 +12,7 @@ import {
   type ExperimentView,
   runKey,
 } from "../experiments/experiment-status";
+import { type SweepLaunches, sweepLaunchesKey } from "./sweep-groups";
 
 const buildsKey = "thunder.builds";
 const eventBatchMs = 300;
@@ -124,6 +125,11 @@ export class ExperimentsState implements vscode.Disposable {
 
   builds(): BuildRecord {
     return this.workspaceState.get<BuildRecord>(buildsKey, {});
+  }
+
+  /** The sweep launches the sweep commands recorded (root folder -> sweep and config). */
+  sweepLaunches(): SweepLaunches {
+    return this.workspaceState.get<SweepLaunches>(sweepLaunchesKey, {});
   }
 
   async recordBuild(experimentFolder: string, config: string): Promise<void> {

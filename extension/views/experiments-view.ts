@@ -1,14 +1,20 @@
 /**
  * The Experiments view: built experiment folders with their status (running / checkpoints and
- * when / not run), their folds as children, and the config they were built from.
+ * when / not run), their folds as children, and the config they were built from. The runs of a
+ * W&B sweep (`ROOT/<run id>`) are grouped under their sweep, each with the entries the sweep changed.
  */
+import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { ExperimentView, NodeView, RunState } from "../experiments/experiment-status";
+import { describeOverrides, groupSweepRuns, type RunOverride } from "../sweeps/sweep-runs";
 import type { ExperimentsState } from "./experiments-state";
+import { groupBySweep, type SweepGroup } from "./sweep-groups";
 
 export type ExperimentsNode =
-  | { kind: "experiment"; experiment: ExperimentView }
+  | { kind: "sweep"; group: SweepGroup }
+  /** `overrides`: for the run of a sweep whose source config is known, what the sweep changed. */
+  | { kind: "experiment"; experiment: ExperimentView; overrides?: RunOverride[] }
   | { kind: "node"; experiment: ExperimentView; node: NodeView }
   | { kind: "source"; experiment: ExperimentView; config: string };
 
@@ -20,10 +26,19 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
     state.onDidChange(() => this.changed.fire(undefined));
   }
 
-  getChildren(node?: ExperimentsNode): ExperimentsNode[] {
+  getChildren(node?: ExperimentsNode): ExperimentsNode[] | Promise<ExperimentsNode[]> {
     if (node === undefined) {
-      return this.state.experiments().map((experiment) => ({ kind: "experiment", experiment }));
+      const experiments = this.state.experiments();
+      const byFolder = new Map(experiments.map((experiment) => [experiment.folder, experiment]));
+      const { sweeps, others } = groupBySweep([...byFolder.keys()], this.state.sweepLaunches());
+      return [
+        ...sweeps.map((group): ExperimentsNode => ({ kind: "sweep", group })),
+        ...others.map(
+          (folder): ExperimentsNode => ({ kind: "experiment", experiment: byFolder.get(folder)! }),
+        ),
+      ];
     }
+    if (node.kind === "sweep") return this.sweepRuns(node.group);
     if (node.kind !== "experiment") return [];
     const children: ExperimentsNode[] = [];
     if (node.experiment.sourceConfig !== undefined) {
@@ -34,7 +49,52 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
     return children;
   }
 
+  /** The runs of a sweep with their overrides: each built config against the sweep's source config. */
+  private async sweepRuns(group: SweepGroup): Promise<ExperimentsNode[]> {
+    const experiments = group.runs
+      .map((folder) => this.state.experiment(folder))
+      .filter((experiment): experiment is ExperimentView => experiment !== undefined);
+    const sourceConfig = group.config ?? experiments.find((run) => run.sourceConfig)?.sourceConfig;
+    const source = sourceConfig === undefined ? undefined : await readText(sourceConfig);
+    if (source === undefined) return experiments.map((experiment) => ({ kind: "experiment", experiment }));
+    const built = await Promise.all(
+      experiments.map(async (experiment) => ({
+        folderName: path.basename(experiment.folder),
+        configText: (await readText(path.join(experiment.folder, "experiment.config"))) ?? "",
+      })),
+    );
+    const runs = groupSweepRuns({ root: group.root, source, runs: built }).runs;
+    const overridesOf = new Map(runs.map((run) => [run.runId, run.overrides]));
+    return experiments.map((experiment) => ({
+      kind: "experiment",
+      experiment,
+      overrides: overridesOf.get(path.basename(experiment.folder)),
+    }));
+  }
+
   getTreeItem(node: ExperimentsNode): vscode.TreeItem {
+    if (node.kind === "sweep") {
+      const { group } = node;
+      const item = new vscode.TreeItem(
+        group.sweepPath ?? path.basename(group.root),
+        vscode.TreeItemCollapsibleState.Expanded,
+      );
+      item.id = `sweep:${group.root}`;
+      item.resourceUri = vscode.Uri.file(group.root);
+      const runs = `${group.runs.length} run${group.runs.length === 1 ? "" : "s"}`;
+      item.description = group.sweepPath === undefined ? `sweep? ${runs}` : `sweep · ${runs}`;
+      item.iconPath = new vscode.ThemeIcon("graph-line");
+      item.tooltip = [
+        group.sweepPath === undefined
+          ? `${group.root}\nrecognised as a sweep by its run ids`
+          : `W&B sweep ${group.sweepPath}\nruns in ${group.root}`,
+        group.config === undefined ? "" : `built from ${group.config}`,
+      ]
+        .filter(Boolean)
+        .join("\n");
+      item.contextValue = "thunderSweep";
+      return item;
+    }
     if (node.kind === "experiment") {
       const { experiment } = node;
       const hasChildren = experiment.nodes.length > 0 || experiment.sourceConfig !== undefined;
@@ -44,12 +104,18 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
       );
       item.id = `experiment:${experiment.folder}`;
       item.resourceUri = vscode.Uri.file(experiment.folder);
-      item.description = describeState(experiment.state, experiment.newestCheckpoint?.mtimeMs);
+      const state = describeState(experiment.state, experiment.newestCheckpoint?.mtimeMs);
+      item.description =
+        node.overrides === undefined ? state : `${describeOverrides(node.overrides)} · ${state}`;
       item.iconPath = stateIcon(experiment.state, "beaker");
       const folds = experiment.nodes.length > 0 ? `\n${experiment.nodes.length} folds` : "";
       const source = experiment.sourceConfig ? `\nbuilt from ${experiment.sourceConfig}` : "";
+      const overrides =
+        node.overrides === undefined || node.overrides.length === 0
+          ? ""
+          : `\nsweep overrides:${node.overrides.map((o) => `\n  ${o.name}: ${o.sourceValue} → ${o.builtValue}`).join("")}`;
       const problems = experiment.problems.length > 0 ? `\n${experiment.problems.join("\n")}` : "";
-      item.tooltip = `${experiment.folder}${folds}${source}${problems}`;
+      item.tooltip = `${experiment.folder}${folds}${source}${overrides}${problems}`;
       item.contextValue = [
         "thunderExperiment",
         experiment.nodes.length > 0 ? "withFolds" : "",
@@ -115,4 +181,12 @@ function relativeTime(timeMs: number): string {
   const hours = Math.round(minutes / 60);
   if (hours < 48) return `${hours} h ago`;
   return new Date(timeMs).toISOString().slice(0, 10);
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, "utf8");
+  } catch {
+    return undefined;
+  }
 }

@@ -153,6 +153,11 @@ export class EffectiveScope {
     return this.own.has(name) || this.inherited.has(name);
   }
 
+  /** The statement defining `name` (like lookup, without allocating: the cycle search calls it a lot). */
+  ownerOf(name: string): StatementAnalysis | undefined {
+    return (this.own.get(name) ?? this.inherited.get(name)?.definition)?.owner;
+  }
+
   /** False when every name the statement defines is overridden (lazycon then skips it). */
   inEffect(file: SourceFile, statement: StatementAnalysis): boolean {
     if (statement.definitions.length === 0) return true;
@@ -343,7 +348,7 @@ function stronglyConnected(
       const frame = work[work.length - 1];
       const names = nodes[frame.node].eagerNames;
       if (frame.edge < names.length) {
-        const target = view.lookup(names[frame.edge++])?.definition.owner;
+        const target = view.ownerOf(names[frame.edge++]);
         if (!target || target === nodes[frame.node]) continue;
         const known = index.get(target);
         if (known === undefined) open(target);

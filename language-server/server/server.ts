@@ -5,6 +5,7 @@
  */
 import {
   CodeActionKind,
+  type CompletionList,
   type Connection,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
@@ -304,8 +305,8 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   connection.onCompletion(
     request(
       "textDocument/completion",
-      () => [],
-      (params) => service.completion(params.textDocument.uri, params.position),
+      (): CompletionList => ({ isIncomplete: false, items: [] }),
+      (params) => service.completionList(params.textDocument.uri, params.position),
     ),
   );
   connection.onHover(

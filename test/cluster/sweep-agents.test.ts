@@ -1,7 +1,7 @@
 /**
- * W&B sweep agents on the real local Slurm behind the real sshd, both ways the extension plans them:
- * agents as long-lived processes on the login node (each sweep run becomes a Slurm job through the
- * slurm backend, `sbatch --wait`), and agents as the tasks of one array job (each run trained with
+ * W&B sweep agents on the real local Slurm behind the real sshd, both ways the extension starts them:
+ * agents as long-lived processes in Slurm terminals on the login node (each sweep run becomes a Slurm
+ * job through the slurm backend, `sbatch --wait`), and agents as the tasks of one array job (each run trained with
  * the cli backend inside the task's allocation). The stand-in thunder reads the sweep's runs from a
  * local file instead of the W&B server.
  */
@@ -11,7 +11,9 @@ import { after, before, describe, test } from "node:test";
 import { shQuote } from "../../extension/remote/posix-quote";
 import { parseParsableSubmission } from "../../extension/slurm/sbatch";
 import { scancelArgs } from "../../extension/slurm/scancel";
+import { SshPseudoterminal } from "../../extension/slurm-terminal/ssh-pseudoterminal";
 import type { SshConnection } from "../../extension/ssh/connection";
+import { loginNodeAgentTerminals } from "../../extension/sweep-commands/cluster-agents";
 import { planArrayJob, planLoginNodeAgents } from "../../extension/sweeps/agent-plan";
 import {
   type ClusterInfo,
@@ -119,19 +121,25 @@ describe("sweep agents on a real Slurm cluster", { timeout: 240_000 }, () => {
     });
     assert.ok(planned.ok, planned.ok ? "" : planned.message);
     const plan = planned.plan;
-    // Started like the extension does: over a connection that is closed right after.
-    const starter = await trustedConnection(info, scratch.path);
-    const started = await starter.exec(["sh", "-c", plan.script]);
-    await starter.close();
-    assert.equal(started.exitCode, 0, started.stderr);
-    // The script prints one PID per agent and returns at once: the agents outlive the session.
-    assert.equal(
-      started.stdout
-        .trim()
-        .split("\n")
-        .filter((line) => /^\d+$/.test(line)).length,
-      2,
+    // Started like the extension does: one Slurm terminal (a pty shell on the shared connection) per agent.
+    const terminals = loginNodeAgentTerminals("testcluster", "team/mnist/login1", plan);
+    assert.ok(terminals.ok, terminals.ok ? "" : terminals.message);
+    assert.deepEqual(
+      terminals.terminals.map((terminal) => terminal.name),
+      ["Sweep agent 1/2 – team/mnist/login1", "Sweep agent 2/2 – team/mnist/login1"],
     );
+    const output = terminals.terminals.map(() => "");
+    const ptys = terminals.terminals.map((spec, index) => {
+      const pty = new SshPseudoterminal({
+        clusterName: "testcluster",
+        openShell: (size) => ssh.shell(size),
+        cwd: spec.cwd,
+        initialLines: spec.initialLines,
+      });
+      pty.onDidWrite((text) => (output[index] += text));
+      pty.open({ columns: 200, rows: 40 });
+      return pty;
+    });
 
     await waitForCheckpoints(`${base}/proj/runs login`, runs);
     for (const [index, run] of runs.entries()) {
@@ -146,8 +154,11 @@ describe("sweep agents on a real Slurm cluster", { timeout: 240_000 }, () => {
       setupLines: setupLines(),
     });
     for (const run of runs) assert.match(logs.stdout, new RegExp(`^${run}-`, "m"), logs.stdout);
-    const agentLog = await readRemote(`${base}/proj/${plan.agents[1]!.logPath}`);
-    assert.match(agentLog, /wandb: Agent Starting Run: /);
+    // Each terminal shows its agent's output.
+    await waitFor("both agents' output in their terminals", async () =>
+      output.every((text) => /wandb: Agent Starting Run: /.test(text)) ? true : undefined,
+    );
+    for (const pty of ptys) pty.close();
   });
 
   test("an array job of two agents: runs trained with the cli backend inside the tasks", async () => {

@@ -219,7 +219,9 @@ describe("W&B sweep agents on a Slurm cluster from a real VS Code", {
       await launch("mnist/lgn9", "sweeps/lgn9", "time=20:00", "login node");
       await vscode
         .notifications()
-        .filter({ hasText: 'Started 2 agent(s) of mnist/lgn9 on the login node of "testcluster"' })
+        .filter({
+          hasText: 'Started 2 agent(s) of mnist/lgn9 in Slurm terminals on the login node of "testcluster"',
+        })
         .first()
         .waitFor({ state: "visible", timeout: 60_000 });
       await waitForRemoteRuns(`${remoteBase}/workspace/sweeps/lgn9`, runs);
@@ -240,6 +242,22 @@ describe("W&B sweep agents on a Slurm cluster from a real VS Code", {
       // The runs went through sbatch (thunder's slurm engine left a log per job).
       const logs = await ssh.exec(["ls", `${remoteBase}/home/.cache/thunder/slurm/logs`]);
       for (const run of runs) assert.match(logs.stdout, new RegExp(`^${run}-`, "m"), logs.stdout);
+      // Each agent runs in its own Slurm terminal, named after the agent and the sweep.
+      const terminalLabels = await page
+        .locator(".tabs-list .monaco-list-row")
+        .evaluateAll((rows) =>
+          rows.map((row) => `${row.getAttribute("aria-label") ?? ""} ${row.textContent ?? ""}`),
+        );
+      for (const index of [1, 2]) {
+        assert.ok(
+          terminalLabels.some((label) => label.includes(`Sweep agent ${index}/2 – mnist/lgn9`)),
+          JSON.stringify(terminalLabels),
+        );
+      }
+      assert.match(
+        vscode.extensionLog(),
+        /\[testcluster\] \$ \S*thunder wandb agent mnist\/lgn9 \S+train\.config \S+sweeps\/lgn9 --backend gpu --time 20:00 {3}\(terminal "Sweep agent 2\/2 – mnist\/lgn9"\)/,
+      );
       await vscode.screenshot("sweep-login-node-started");
     });
   });

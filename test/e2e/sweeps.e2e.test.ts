@@ -1,8 +1,8 @@
 // W&B sweeps in a real VS Code (code-server + Chromium) on a copy of examples/workspace, with the
 // stand-in thunder on PATH: its `wandb agent` reads the sweep's runs from a local file prepared
 // here (THUNDER_STANDIN_SWEEPS) instead of the W&B server. Launch two local agents from the
-// palette, see both start with the right arguments and the runs built on disk and in the
-// Experiments view; create a sweep YAML from the Explorer and launch an agent from its button.
+// palette, see both start with the right arguments and the runs built on disk and grouped under
+// their sweep in the Experiments view, with their overrides; create a sweep YAML from the Explorer and launch an agent from its button.
 import assert from "node:assert/strict";
 import {
   cpSync,
@@ -117,6 +117,8 @@ describe("W&B sweep agents in a real VS Code", { timeout: 300_000 }, () => {
   test("Launch Sweep Agents from the palette: two local agents build the sweep's runs", async () => {
     await vscode.screenshotOnFailure("sweep-launch-local", async () => {
       await vscode.openFile("single.config");
+      // The window has settled (the language server answers for the open config) before the palette is used.
+      await vscode.serverStatus().waitFor({ state: "visible", timeout: 30_000 });
       await vscode.runCommand("Thunder: Launch Sweep Agents…");
       await waitForTitle("W&B sweep");
       // Live validation: pasted shell noise beyond one command is refused with a reason.
@@ -184,6 +186,22 @@ describe("W&B sweep agents in a real VS Code", { timeout: 300_000 }, () => {
       if (!(await pane.isVisible())) await tab.click();
       for (const run of runs)
         await treeRow("Experiments", run).waitFor({ state: "visible", timeout: 30_000 });
+      // ...grouped under their sweep (one level down), each with what the sweep changed in the config.
+      const sweepRow = treeRow("Experiments", "team/mnist/abc123");
+      await sweepRow.waitFor({ state: "visible", timeout: 30_000 });
+      assert.equal(await sweepRow.getAttribute("aria-level"), "1");
+      assert.match((await sweepRow.locator(".label-description").textContent()) ?? "", /sweep · 3 runs/);
+      const descriptionOf = async (run: string) => {
+        const row = treeRow("Experiments", run);
+        assert.equal(await row.getAttribute("aria-level"), "2", `${run} is not under its sweep`);
+        return (await row.locator(".label-description").textContent()) ?? "";
+      };
+      const first = await descriptionOf("r1a");
+      assert.match(first, /\bbatch_size=16\b/);
+      assert.match(first, /\blr=0\.1\b/);
+      // lr: 0.001 is the source's 1e-3 written another way: no change.
+      assert.match(await descriptionOf("r2b"), /^no changes from the config/);
+      assert.match(await descriptionOf("r3c"), /^hidden=512 · /);
       await vscode.screenshot("sweep-runs-in-experiments");
     });
   });

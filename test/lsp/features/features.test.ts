@@ -56,6 +56,19 @@ describe("features over stdio", () => {
     assert.equal(byLabel.get("width")?.detail, "local (function)");
   });
 
+  test("completion sends only what can match the typed word, marked incomplete", async () => {
+    const result = await client.request<CompletionList>("textDocument/completion", {
+      textDocument: { uri },
+      position: child.cursors[0],
+    });
+    assert.equal(result.isIncomplete, true);
+    const labels = result.items.map((item) => item.label);
+    assert.ok(labels.includes("lr"));
+    assert.ok(labels.includes("logger"));
+    assert.ok(!labels.includes("rate"), "no 'l' in rate");
+    assert.ok(labels.every((label) => label.toLowerCase().includes("l")));
+  });
+
   test("hover and definition go into the parent", async () => {
     const position = child.cursors[0];
     const hover = await client.request<Hover>("textDocument/hover", { textDocument: { uri }, position });

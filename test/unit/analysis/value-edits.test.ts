@@ -63,7 +63,11 @@ test("value-only edits give the same diagnostics as a fresh analysis", () => {
     text = lines.join("\n");
     const fresh = createLanguageService(new MemoryHost(), { workspaceFolders: [ROOT] });
     fresh.openDocument(uri, text, 1);
-    assert.deepEqual(key(service.diagnostics(uri)), key(fresh.diagnostics(uri)), `after "${value}" on line ${line}`);
+    assert.deepEqual(
+      key(service.diagnostics(uri)),
+      key(fresh.diagnostics(uri)),
+      `after "${value}" on line ${line}`,
+    );
   }
 });
 
@@ -107,14 +111,9 @@ test("hover, definition and completion follow a value edit", () => {
     2,
   );
   service.diagnostics(uri);
-  const definition = service.definition(uri, { line: 1, character: 4 });
-  assert.ok(definition);
-  const locations = Array.isArray(definition) ? definition : [definition];
+  const locations = service.definition(uri, { line: 1, character: 4 });
   assert.equal(locations.length, 1);
-  assert.deepEqual(
-    "targetRange" in locations[0] ? locations[0].targetRange.start : locations[0].range.start,
-    { line: 0, character: 0 },
-  );
+  assert.deepEqual(locations[0].range.start, { line: 0, character: 0 });
   const hover = JSON.stringify(service.hover(uri, { line: 1, character: 4 }));
   assert.match(hover, /12345/);
   assert.ok(service.completion(uri, { line: 1, character: 4 }).some((item) => item.label === "a"));
@@ -124,7 +123,9 @@ test("the shortcut is taken for value edits only", () => {
   const document = new ParsedDocument("import torch\na = 1\nb = a\n");
   const before = analyzeFile(document.module, document.text, "x.config");
   const edit = (line: number, from: number, to: number, text: string) =>
-    document.applyEdits([{ range: { start: { line, character: from }, end: { line, character: to } }, text }]);
+    document.applyEdits([
+      { range: { start: { line, character: from }, end: { line, character: to } }, text },
+    ]);
   edit(1, 4, 5, "2");
   const afterValue = analyzeFile(document.module, document.text, "x.config", before);
   assert.equal(afterValue.entries, before.entries, "a value edit reuses the entries");

@@ -16,7 +16,9 @@ test("messages naming a line follow an edit above them", () => {
   document.applyEdits([insert(0, 0, "\n\n")]);
   assert.equal(document.module.errors[0].message, "unterminated string literal (detected at line 5)");
   assert.deepStrictEqual(document.module, parse(document.text));
-  document.applyEdits([{ range: { start: { line: 0, character: 0 }, end: { line: 2, character: 0 } }, text: "" }]);
+  document.applyEdits([
+    { range: { start: { line: 0, character: 0 }, end: { line: 2, character: 0 } }, text: "" },
+  ]);
   assert.equal(document.module.errors[0].message, "unterminated string literal (detected at line 3)");
   assert.deepStrictEqual(document.module, parse(document.text));
 });

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
+  loginNodeAgentTerminals,
+  MAX_TERMINAL_AGENTS,
   remoteSweepPaths,
-  startedAgentPids,
   thunderOnCluster,
 } from "../../../extension/sweep-commands/cluster-agents";
+import { planLoginNodeAgents } from "../../../extension/sweeps/agent-plan";
 
 const mappings = [
   { local: "/home/me/project", remote: "/scratch/me/project" },
@@ -76,8 +78,46 @@ describe("thunder on the cluster", () => {
     assert.match(refused.ok ? "" : refused.message, /one program/);
   });
 
-  test("the PIDs printed by the login-node script are read, other output is ignored", () => {
-    assert.deepEqual(startedAgentPids("Loading cuda/12\n4242\n4243\n\n"), ["4242", "4243"]);
-    assert.deepEqual(startedAgentPids(""), []);
+  test("login-node agents: one Slurm terminal each, setup lines first, the agent argv quoted for sh", () => {
+    const planned = planLoginNodeAgents({
+      sweepPath: "team/mnist/abc123",
+      configPath: "/scratch/me/it's train.config",
+      root: "/scratch/me/runs $HOME",
+      thunder: "/opt/env/bin/thunder",
+      backend: "gpu",
+      engine: "slurm",
+      options: { time: "1:00:00" },
+      agents: 2,
+      remoteFolder: "/scratch/me",
+      setupLines: ["module load cuda\nsource .venv/bin/activate"],
+    });
+    assert.ok(planned.ok);
+    const result = loginNodeAgentTerminals("hpc", "team/mnist/abc123", planned.plan);
+    assert.ok(result.ok);
+    assert.deepEqual(
+      result.terminals.map((terminal) => terminal.name),
+      ["Sweep agent 1/2 – team/mnist/abc123", "Sweep agent 2/2 – team/mnist/abc123"],
+    );
+    for (const terminal of result.terminals) {
+      assert.equal(terminal.cwd, "/scratch/me");
+      assert.deepEqual(terminal.initialLines, [
+        "module load cuda",
+        "source .venv/bin/activate",
+        "/opt/env/bin/thunder wandb agent team/mnist/abc123 '/scratch/me/it'\\''s train.config' '/scratch/me/runs $HOME' --backend gpu --time 1:00:00",
+      ]);
+    }
+  });
+
+  test("more login-node agents than the shared connection has channels for are refused with a way out", () => {
+    const agents = Array.from({ length: MAX_TERMINAL_AGENTS + 1 }, () => ({ argv: ["thunder"] }));
+    const refused = loginNodeAgentTerminals("hpc", "p/s1", { remoteFolder: "/x", setupLines: [], agents });
+    assert.equal(refused.ok, false);
+    assert.match(refused.ok ? "" : refused.message, /at most 6 agents .*array job/);
+    const allowed = loginNodeAgentTerminals("hpc", "p/s1", {
+      remoteFolder: "/x",
+      setupLines: [],
+      agents: agents.slice(1),
+    });
+    assert.equal(allowed.ok ? allowed.terminals.length : 0, MAX_TERMINAL_AGENTS);
   });
 });
