@@ -124,18 +124,25 @@ test("diagnostics follow edits: a new undefined name is reported, and cleared wh
   await document.save();
 });
 
-test("completion offers the parent config's entries", async () => {
-  const document = await openDocument(probeName);
-  const position = positionOf(document, "architecture", 0, "arch".length);
+async function completionLabels(document: vscode.TextDocument, position: vscode.Position): Promise<string[]> {
   const list = await vscode.commands.executeCommand<vscode.CompletionList>(
     "vscode.executeCompletionItemProvider",
     document.uri,
     position,
   );
-  const labels = list.items.map((item) => (typeof item.label === "string" ? item.label : item.label.label));
-  for (const entry of ["architecture", "num_classes", "max_epochs"]) {
-    assert.ok(labels.includes(entry), `completion lacks ${entry}: ${labels.slice(0, 30).join(", ")}`);
+  return list.items.map((item) => (typeof item.label === "string" ? item.label : item.label.label));
+}
+
+test("completion offers the parent config's entries", async () => {
+  const document = await openDocument(probeName);
+  // Nothing typed yet (right after `model = `): every entry of the family is offered.
+  const all = await completionLabels(document, positionOf(document, "architecture"));
+  for (const entry of ["architecture", "num_classes", "max_epochs", "batch_size"]) {
+    assert.ok(all.includes(entry), `completion lacks ${entry}: ${all.slice(0, 30).join(", ")}`);
   }
+  // After typing `arch`: the entries containing it, still from the parent.
+  const typed = await completionLabels(document, positionOf(document, "architecture", 0, "arch".length));
+  assert.ok(typed.includes("architecture"), `completion lacks architecture: ${typed.join(", ")}`);
 });
 
 test("hover on a parent entry says where it is defined", async () => {
