@@ -2,7 +2,8 @@
  * Wires Slurm over SSH into VS Code: clusters and their status bar item, runs on Slurm (this machine's
  * sbatch, else a cluster over SSH), Slurm terminals, the Jobs view and its actions. The one entry
  * point main.ts calls is `registerSlurmFeatures`; the run command of the experiments layer calls
- * `runOnSlurm` for backends whose engine is `slurm`.
+ * `runOnSlurm` for backends whose engine is `slurm`, and other features (sweep agents) reach the
+ * cluster picker, the shared connections and Slurm terminals through `slurmFeatures()`.
  */
 import { accessSync, constants, existsSync } from "node:fs";
 import * as os from "node:os";

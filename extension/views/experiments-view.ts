@@ -82,7 +82,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
       item.id = `sweep:${group.root}`;
       item.resourceUri = vscode.Uri.file(group.root);
       const runs = `${group.runs.length} run${group.runs.length === 1 ? "" : "s"}`;
-      item.description = group.sweepPath === undefined ? `sweep? ${runs}` : `sweep · ${runs}`;
+      item.description = group.sweepPath === undefined ? `${runs} (W&B run ids)` : `sweep · ${runs}`;
       item.iconPath = new vscode.ThemeIcon("graph-line");
       item.tooltip = [
         group.sweepPath === undefined
