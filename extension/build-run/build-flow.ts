@@ -11,6 +11,7 @@ import {
   type ConfigEntry,
   configEntriesRequest,
 } from "../../language-server/protocol";
+import { pickSourceConfig } from "../configs/pick-config";
 import type { ThunderContext } from "../context";
 import { checkOverrides, splitOverride } from "../overrides/override-validation";
 import { buildArgs, CommandLineError } from "../thunder-cli/command-lines";
@@ -38,7 +39,12 @@ export class BuildFlow {
 
   /** Asks for everything a build needs; undefined when the user cancels. */
   async plan(configUri: vscode.Uri | undefined): Promise<BuildPlan | undefined> {
-    const config = configUri ?? (await this.pickConfig());
+    const config =
+      configUri ??
+      (await pickSourceConfig(
+        "Build Experiment: choose a config",
+        "There is no .config file in this workspace to build.",
+      ));
     if (config === undefined) return undefined;
     const workspaceFolder =
       vscode.workspace.getWorkspaceFolder(config)?.uri.fsPath ?? path.dirname(config.fsPath);
@@ -78,23 +84,6 @@ export class BuildFlow {
     });
     if (choice === undefined) return undefined;
     return choice === overwriteItem ? { folder, overwrite: true } : { folder: newFolder, overwrite: false };
-  }
-
-  private async pickConfig(): Promise<vscode.Uri | undefined> {
-    const active = vscode.window.activeTextEditor?.document.uri;
-    if (active?.fsPath.endsWith(".config") && path.basename(active.fsPath) !== "experiment.config")
-      return active;
-    const files = await vscode.workspace.findFiles("**/*.config", "**/{node_modules,.git}/**", 500);
-    const candidates = files.filter((uri) => path.basename(uri.fsPath) !== "experiment.config");
-    if (candidates.length === 0) {
-      void vscode.window.showInformationMessage("There is no .config file in this workspace to build.");
-      return undefined;
-    }
-    const choice = await vscode.window.showQuickPick(
-      candidates.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
-      { title: "Build Experiment: choose a config" },
-    );
-    return choice?.uri;
   }
 
   async configEntries(config: vscode.Uri): Promise<ConfigEntry[] | undefined> {

@@ -14,6 +14,7 @@ import {
   type ConfigEntry,
   configEntriesRequest,
 } from "../../language-server/protocol";
+import { pickSourceConfig } from "../configs/pick-config";
 import type { ThunderContext } from "../context";
 import { generateSweepYaml, SWEEP_METHODS, type SweepMethod } from "../sweeps/sweep-yaml";
 import {
@@ -36,7 +37,12 @@ export class SweepConfigCreator {
   ) {}
 
   async create(configUri: vscode.Uri | undefined): Promise<void> {
-    const config = configUri ?? (await this.pickConfig());
+    const config =
+      configUri ??
+      (await pickSourceConfig(
+        "Create Sweep Config: choose a config",
+        "There is no .config file in this workspace to sweep over.",
+      ));
     if (config === undefined) return;
     const entries = await this.configEntries(config);
     if (entries === undefined) return;
@@ -111,23 +117,6 @@ export class SweepConfigCreator {
       uri: config.toString(),
     });
     return result.entries;
-  }
-
-  private async pickConfig(): Promise<vscode.Uri | undefined> {
-    const active = vscode.window.activeTextEditor?.document.uri;
-    if (active?.fsPath.endsWith(".config") && path.basename(active.fsPath) !== "experiment.config")
-      return active;
-    const files = await vscode.workspace.findFiles("**/*.config", "**/{node_modules,.git}/**", 500);
-    const candidates = files.filter((uri) => path.basename(uri.fsPath) !== "experiment.config");
-    if (candidates.length === 0) {
-      void vscode.window.showInformationMessage("There is no .config file in this workspace to sweep over.");
-      return undefined;
-    }
-    const choice = await vscode.window.showQuickPick(
-      candidates.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
-      { title: "Create Sweep Config: choose a config" },
-    );
-    return choice?.uri;
   }
 }
 
