@@ -145,8 +145,14 @@ prepare_files() {
     ssh-keygen -q -t ed25519 -N '' -C not-authorised -f "$RUN/client/wrong_ed25519"
   [[ -s "$RUN/client/passphrase_ed25519" ]] ||
     ssh-keygen -q -t ed25519 -N 'correct horse' -C thunderci-passphrase -f "$RUN/client/passphrase_ed25519"
-  cat "$RUN/client/id_ed25519.pub" "$RUN/client/passphrase_ed25519.pub" >"$RUN/ssh/authorized_keys"
-  chmod 644 "$RUN/ssh/authorized_keys"
+  # In the test user's own ~/.ssh as on a real cluster: sshd's StrictModes refuses key files below a
+  # world-writable folder (a checkout under /tmp, say).
+  local home
+  home="$(getent passwd "$TEST_USER" | cut -d: -f6)"
+  install -d -m 700 -o "$TEST_USER" -g "$TEST_USER" "$home/.ssh"
+  cat "$RUN/client/id_ed25519.pub" "$RUN/client/passphrase_ed25519.pub" >"$home/.ssh/authorized_keys"
+  chown "$TEST_USER:$TEST_USER" "$home/.ssh/authorized_keys"
+  chmod 600 "$home/.ssh/authorized_keys"
 
   write_slurm_conf
   write_sshd_config
@@ -208,7 +214,7 @@ Port $SSH_PORT
 ListenAddress 127.0.0.1
 HostKey $RUN/ssh/ssh_host_ed25519_key
 PidFile $RUN/ssh/sshd.pid
-AuthorizedKeysFile $RUN/ssh/authorized_keys
+AuthorizedKeysFile .ssh/authorized_keys
 PubkeyAuthentication yes
 PasswordAuthentication no
 KbdInteractiveAuthentication no

@@ -73,8 +73,14 @@ export function setup() {
   }
   // code-server's native modules must be built for Node 24: its headers, its binary first on PATH
   // (install scripts check `node --version`), and kerberos from source (no prebuilt downloads here).
+  // Inside `npm run`, the outer npm (on Node 20) exports npm_* settings and NODE that would make the
+  // inner install run code-server's install script with Node 20 again: drop them.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== "NODE"),
+  );
   const env = {
-    ...process.env,
+    ...inherited,
+    NODE: nodeBinary,
     PATH: `${join(nodePackageDir, "bin")}:${process.env.PATH ?? ""}`,
     npm_config_nodedir: nodePackageDir,
     npm_config_build_from_source: "kerberos",
