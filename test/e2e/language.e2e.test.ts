@@ -140,10 +140,22 @@ describe("Thunder in a real VS Code", { timeout: 240_000 }, () => {
       await vscode.openFile("single.config");
       let pid = await vscode.waitForLanguageServer();
       const running = vscode.serverStatus().locator(".codicon-zap");
+      // Kill only a server that finished initializing (its "ready" line is in the log): a process
+      // killed while starting is a failed start, not the crash this test is about.
+      const readyLines = () =>
+        vscode.extensionLog().match(/thunder-language-server \S* ?ready/g)?.length ?? 0;
+      const waitForReady = async (count: number) => {
+        const deadline = Date.now() + 20_000;
+        while (readyLines() < count && Date.now() < deadline) await vscode.page.waitForTimeout(100);
+        assert.ok(readyLines() >= count, `server start ${count} never logged "ready"`);
+      };
+      await waitForReady(1);
+      const readyBefore = readyLines();
       for (let restart = 1; restart <= 4; restart++) {
         await running.waitFor({ state: "visible" });
         process.kill(pid, "SIGKILL");
         pid = await vscode.waitForLanguageServer({ other: pid });
+        await waitForReady(readyBefore + restart);
         assert.equal(await vscode.notifications().count(), 0, `a notification after crash ${restart}`);
       }
       await running.waitFor({ state: "visible" });
