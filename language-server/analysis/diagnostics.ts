@@ -28,8 +28,11 @@ export function fileProblems(workspace: ConfigWorkspace, file: SourceFile): Prob
   const inherited = workspace.inheritedScope(file);
   const has = (name: string): boolean => analysis.entries.has(name) || inherited.has(name);
 
-  for (const found of undefinedNames(file, analysis.statements, analysis.entries, inherited, has)) {
-    for (const problem of found) problems.push(problem);
+  // Indexed loops: for-of allocates per step until V8 optimises it (the first open is cold).
+  const undefinedPerStatement = undefinedNames(file, analysis.statements, analysis.entries, inherited, has);
+  for (let index = 0; index < undefinedPerStatement.length; index++) {
+    const found = undefinedPerStatement[index];
+    for (let k = 0; k < found.length; k++) problems.push(found[k]);
   }
 
   const view = new EffectiveScope(inherited, file, analysis.entries);
@@ -100,7 +103,9 @@ function undefinedNames(
       continue;
     }
     let problems = NONE;
-    for (const read of statement.globalReads) {
+    const reads = statement.globalReads;
+    for (let k = 0; k < reads.length; k++) {
+      const read = reads[k];
       if (has(read.name) || isResolvedWithoutDefinition(read.name)) continue;
       if (problems === NONE) problems = [];
       problems.push(undefinedNameProblem(read.name, read.range));
