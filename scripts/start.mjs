@@ -107,6 +107,8 @@ const codeServer = spawn(
     "--disable-telemetry",
     "--disable-update-check",
     "--disable-getting-started-override",
+    // The workspace is our own fresh copy of the examples: trusted, so every command is available.
+    "--disable-workspace-trust",
     workspace,
   ],
   { env, detached: true, stdio: ["ignore", "inherit", "inherit"] },
