@@ -2392,24 +2392,30 @@ export class Parser {
         this.expectBracketClose("]", first);
         return { type: "ListComp", range: this.rangeFrom(this.startOf(open)), elt: first, generators };
       }
-      const elts = [first];
-      let last = first;
-      for (;;) {
-        if (this.isOp("]")) break;
-        if (!this.isOp(",")) {
-          this.lastCompleteExpression = last;
-          this.failInBrackets();
-        }
-        this.next();
-        if (this.isOp("]")) break;
-        last = this.starNamedExpression();
-        elts.push(last);
-      }
-      this.next();
+      const elts = this.elementsUntil("]", first);
       return { type: "List", range: this.rangeFrom(this.startOf(open)), elts, ctx: "Load" };
     } finally {
       this.depth--;
     }
+  }
+
+  /** `first` and the comma-separated elements after it, up to and including the `close` bracket. */
+  private elementsUntil(close: string, first: ast.Expr): ast.Expr[] {
+    const elts = [first];
+    let last = first;
+    for (;;) {
+      if (this.isOp(close)) break;
+      if (!this.isOp(",")) {
+        this.lastCompleteExpression = last;
+        this.failInBrackets();
+      }
+      this.next();
+      if (this.isOp(close)) break;
+      last = this.starNamedExpression();
+      elts.push(last);
+    }
+    this.next();
+    return elts;
   }
 
   private braceAtom(): ast.Expr {
@@ -2440,20 +2446,7 @@ export class Parser {
         this.expectBracketClose("}", first);
         return { type: "SetComp", range: this.rangeFrom(start), elt: first, generators };
       }
-      const elts = [first];
-      let last = first;
-      for (;;) {
-        if (this.isOp("}")) break;
-        if (!this.isOp(",")) {
-          this.lastCompleteExpression = last;
-          this.failInBrackets();
-        }
-        this.next();
-        if (this.isOp("}")) break;
-        last = this.starNamedExpression();
-        elts.push(last);
-      }
-      this.next();
+      const elts = this.elementsUntil("}", first);
       return { type: "Set", range: this.rangeFrom(start), elts };
     } finally {
       this.depth--;
