@@ -324,9 +324,20 @@ export class VsCodeSession {
 
   /** Runs a command from the palette by its title as shown there (e.g. "Thunder: Show Log"). */
   async runCommand(title: string): Promise<void> {
-    await this.quickOpen(`>${title}`);
     const row = this.page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
-    await row.waitFor({ state: "visible" });
+    // Commands enabled by a context key (e.g. isWorkspaceTrusted, settled a moment after start-up)
+    // are missing from a palette opened too early: reopen it until the command is listed.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await this.quickOpen(`>${title}`);
+      const shown = await row
+        .waitFor({ state: "visible", timeout: 10_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (shown) break;
+      if (Date.now() > deadline) throw new Error(`the command palette never listed "${title}"`);
+      await this.page.keyboard.press("Escape");
+    }
     await row.click();
     // The palette closes; the command may open a quick input of its own, so only the palette's
     // input has to go.
