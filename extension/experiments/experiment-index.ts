@@ -3,6 +3,7 @@
  * mapped to the smallest folder whose experiments may have changed (the experiment it lies in, a
  * new experiment's folder, or the created/deleted folder itself), and only those are rescanned.
  */
+import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import {
   EXPERIMENT_CONFIG,
@@ -26,6 +27,9 @@ export interface IndexChange {
 export class ExperimentIndex {
   private readonly scanner: ExperimentScanner;
   private experiments = new Map<string, ScannedExperiment>();
+  // Batches are applied one after another: a slow scan of an older batch finishing after a newer
+  // one would otherwise remove what the newer batch found (a folder scanned before its config existed).
+  private applying: Promise<unknown> = Promise.resolve();
 
   constructor(options: ScanOptions) {
     this.scanner = new ExperimentScanner(options);
@@ -55,10 +59,16 @@ export class ExperimentIndex {
   }
 
   /** Applies watcher events without a full rescan and reports which experiments changed. */
-  async applyEvents(events: readonly FileEvent[]): Promise<IndexChange> {
+  applyEvents(events: readonly FileEvent[]): Promise<IndexChange> {
+    const applied = this.applying.then(() => this.applyNow(events));
+    this.applying = applied.catch(() => undefined);
+    return applied;
+  }
+
+  private async applyNow(events: readonly FileEvent[]): Promise<IndexChange> {
     const folders: string[] = [];
     for (const event of events) {
-      const folder = this.folderToRescan(path.resolve(event.path));
+      const folder = await this.folderToRescan(path.resolve(event.path));
       if (folder !== undefined && !folders.includes(folder)) folders.push(folder);
     }
     // A folder inside another one to rescan is covered by it.
@@ -84,7 +94,7 @@ export class ExperimentIndex {
     }
   }
 
-  private folderToRescan(target: string): string | undefined {
+  private async folderToRescan(target: string): Promise<string | undefined> {
     const root = this.scanner.rootOf(target);
     if (root === undefined || this.scanner.isSkipped(target, root)) return undefined;
     for (let folder = target; isInside(folder, root); folder = path.dirname(folder)) {
@@ -92,7 +102,24 @@ export class ExperimentIndex {
       if (folder === root) break;
     }
     if (path.basename(target) === EXPERIMENT_CONFIG) return path.dirname(target);
+    // A file inside an experiment the index does not know yet (its own events were lost or came
+    // out of order): the experiment is the nearest folder above with an experiment.config.
+    for (let folder = path.dirname(target); folder !== root && isInside(folder, root); ) {
+      if (await exists(path.join(folder, EXPERIMENT_CONFIG))) return folder;
+      const parent = path.dirname(folder);
+      if (parent === folder) break;
+      folder = parent;
+    }
     return target;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
   }
 }
 

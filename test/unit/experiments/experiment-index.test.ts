@@ -126,4 +126,38 @@ describe("ExperimentIndex.applyEvents", () => {
     await full.rescanAll();
     assert.deepEqual(index.list(), full.list());
   });
+  it("applies batches in order: a slow older batch does not undo what a newer one found", async () => {
+    const index = await freshIndex();
+    await fs.mkdir(at("sweeps/r3c"), { recursive: true });
+    // The older batch's scan sees r3c before its config exists and is held back for a while.
+    const scanner = (index as unknown as { scanner: { scanSubtree(folder: string): Promise<unknown> } })
+      .scanner;
+    const scanSubtree = scanner.scanSubtree.bind(scanner);
+    let calls = 0;
+    scanner.scanSubtree = async (folder: string) => {
+      const result = await scanSubtree(folder);
+      if (calls++ === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      return result;
+    };
+    const older = index.applyEvents([{ type: "created", path: at("sweeps") }]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const config = await write("sweeps/r3c/experiment.config");
+    const newer = index.applyEvents([{ type: "created", path: config }]);
+    await Promise.all([older, newer]);
+    assert.deepEqual(relativeAll(index.list().map((experiment) => experiment.folder)), [
+      "a",
+      "b",
+      "group/c",
+      "sweeps/r3c",
+    ]);
+  });
+
+  it("finds an experiment it missed from an event for a file inside it", async () => {
+    const index = await freshIndex();
+    await write("late/r3c/experiment.config");
+    const checkpoint = await write("late/r3c/checkpoints/last.ckpt");
+    const change = await index.applyEvents([{ type: "created", path: checkpoint }]);
+    assert.deepEqual(relativeAll(change.added), ["late/r3c"]);
+    assert.equal(index.get(at("late/r3c"))?.newestCheckpoint?.path, checkpoint);
+  });
 });
