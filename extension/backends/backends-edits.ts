@@ -13,6 +13,7 @@ import {
   type OptionValue,
   validateEngineOption,
 } from "./engine-options";
+import { keepUntouchedLines } from "./keep-formatting";
 
 /** The file is not valid YAML (or not a mapping); it is left as it is. */
 export class BackendsParseError extends Error {
@@ -97,14 +98,27 @@ export function applyBackendsEdit(text: string, edit: BackendsEdit): string {
     case "duplicate-entry":
       editor.duplicateEntry(edit.name, edit.newName);
       break;
-    case "remove-entry":
+    case "remove-entry": {
+      // The comment above the first entry is usually the file's header: it stays with the file.
+      const firstPair = root.items[0];
+      const first = firstPair?.key;
+      if (isScalar(first) && keyText(firstPair) === edit.name && first.commentBefore) {
+        document.commentBefore = [document.commentBefore, first.commentBefore].filter(Boolean).join("\n");
+        first.commentBefore = undefined;
+      }
       editor.removeEntry(edit.name);
       break;
+    }
     case "set-default":
       editor.setDefault(edit.name);
       break;
   }
-  const next = document.toString({ indent: detectIndent(text), lineWidth: 0 });
+  const renderOptions = { indent: detectIndent(text), lineWidth: 0 };
+  const next = keepUntouchedLines(
+    text,
+    parseBackendsYaml(text).document.toString(renderOptions),
+    document.toString(renderOptions),
+  );
   // The yaml package writes \n; keep a Windows-edited file in CRLF so only edited lines differ.
   return text.includes("\r\n") ? next.replace(/\r?\n/g, "\r\n") : next;
 }

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { parse, parseDocument } from "yaml";
 import { readBackendsModel } from "../../../extension/backends/backends-document";
 import {
   applyBackendsEdit,
+  type BackendsEdit,
   BackendsEditError,
   BackendsParseError,
 } from "../../../extension/backends/backends-edits";
@@ -250,6 +252,58 @@ describe("applyBackendsEdit", () => {
     const fourSpaces = "a:\n    backend: slurm\n    config:\n        cpu: 1\n";
     const text = applyBackendsEdit(fourSpaces, { kind: "set-option", name: "a", key: "gpu", value: 2 });
     assert.equal(text, "a:\n    backend: slurm\n    config:\n        cpu: 1\n        gpu: 2\n");
+  });
+
+  it("leaves the lines it does not edit exactly as the user wrote them", () => {
+    const handWritten = [
+      "# lab clusters",
+      "gpu:",
+      "  backend: slurm      # the big one",
+      "  config:",
+      "    cpu: 4            # per task",
+      "    exclude: [node1, node2]",
+      "    partition: 'short'",
+      "",
+      "",
+      "meta:",
+      "  default: gpu   # set by hand",
+      "",
+    ].join("\n");
+    const next = applyBackendsEdit(handWritten, { kind: "set-option", name: "gpu", key: "cpu", value: 8 });
+    assert.equal(next, handWritten.replace("cpu: 4            # per task", "cpu: 8            # per task"));
+    const renamed = applyBackendsEdit(handWritten, { kind: "rename-entry", name: "gpu", newName: "a100" });
+    assert.equal(
+      renamed,
+      handWritten
+        .replace("gpu:", "a100:")
+        .replace("default: gpu   # set by hand", "default: a100   # set by hand"),
+    );
+    const added = applyBackendsEdit(handWritten, { kind: "remove-option", name: "gpu", key: "partition" });
+    assert.equal(added, handWritten.replace("    partition: 'short'\n", ""));
+    const noNewline = applyBackendsEdit("a:\n  backend: cli   # x", { kind: "set-default", name: "a" });
+    assert.equal(noNewline, "a:\n  backend: cli   # x\nmeta:\n  default: a\n");
+  });
+
+  it("means the same after every kind of edit as the fully re-rendered file", () => {
+    const handWritten =
+      "# lab\ngpu: # the big one\n  backend: slurm\n  config:\n    cpu: 4     # per task\n    exclude: [n1, n2]\n\n\n" +
+      "local:\n  backend: cli\nmeta:\n  default: gpu   # by hand\n";
+    const rendered = parseDocument(handWritten).toString({ lineWidth: 0 });
+    const edits: BackendsEdit[] = [
+      { kind: "add-entry", name: "new", engine: "slurm", options: { cpu: 2 } },
+      { kind: "set-option", name: "local", key: "n_workers", value: 3 },
+      { kind: "remove-option", name: "gpu", key: "exclude" },
+      { kind: "rename-entry", name: "gpu", newName: "a100" },
+      { kind: "duplicate-entry", name: "gpu", newName: "gpu2" },
+      { kind: "remove-entry", name: "gpu" },
+      { kind: "set-default", name: undefined },
+      { kind: "set-default", name: "local" },
+    ];
+    for (const edit of edits) {
+      const kept = applyBackendsEdit(handWritten, edit);
+      assert.deepEqual(parse(kept), parse(applyBackendsEdit(rendered, edit)), JSON.stringify(edit));
+      assert.ok(kept.includes("# lab\n") && kept.includes("\n\n\n"), kept);
+    }
   });
 
   it("keeps Windows line endings", () => {
