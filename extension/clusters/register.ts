@@ -21,7 +21,17 @@ import { type JobsNode, JobsTreeProvider } from "../jobs/jobs-view";
 import { LogDocuments, logScheme, logUri } from "../jobs/log-documents";
 import { shJoin } from "../remote/posix-quote";
 import { scancelArgs } from "../slurm/scancel";
+import type { Submission } from "../slurm/submissions";
 import { SshPseudoterminal } from "../slurm-terminal/ssh-pseudoterminal";
+import {
+  experimentTerminal,
+  submissionTerminalFolder,
+  submissionTranscript,
+  TerminalRegistry,
+} from "../slurm-terminal/submission-transcript";
+import { buildRemoteCommand } from "../ssh/connection";
+import { SWEEP_AGENTS_BACKEND } from "../sweep-commands/cluster-agents";
+import type { JobsKnowledge } from "../views/experiments-jobs";
 import { locateThunder } from "../which-thunder/locate-thunder";
 import { ClusterManager, clusterStatusCommand } from "./cluster-manager";
 import { type ClusterSettings, type FolderMapping, toRemotePath } from "./cluster-settings";
@@ -50,6 +60,8 @@ export interface SlurmTerminalOptions {
   initialLines?: readonly string[];
   /** Focus the terminal (default true). */
   show?: boolean;
+  /** Shown in the terminal (not run) before the shell starts. */
+  prelude?: string;
 }
 
 export interface SlurmFeatures {
@@ -66,9 +78,29 @@ export interface SlurmFeatures {
   runner(name: string): CommandRunner;
   /** A Slurm terminal on the shared connection: `cd` to `cwd`, then the initial lines. */
   openTerminal(options: SlurmTerminalOptions): vscode.Terminal;
+  /** What the Jobs view knows: recorded submissions, and per cluster the queue and the jobs seen ending. */
+  jobsKnowledge(): JobsKnowledge;
+  /** Fires after each refresh of the jobs and when a submission is recorded. */
+  readonly onDidChangeJobs: vscode.Event<void>;
+  /** Records a job submitted outside `runOnSlurm` (sweep agents) and watches it until it ends. */
+  recordSubmission(submission: Omit<Submission, "submittedAt">): Promise<void>;
 }
 
 let registered: SlurmFeatures | undefined;
+const registrationListeners = new Set<(features: SlurmFeatures) => void>();
+
+/**
+ * Calls `listener` with the Slurm layer once it is registered (at once if it is): the experiments
+ * layer is registered first and follows the jobs from then on.
+ */
+export function whenSlurmFeatures(listener: (features: SlurmFeatures) => void): vscode.Disposable {
+  if (registered) {
+    listener(registered);
+    return new vscode.Disposable(() => undefined);
+  }
+  registrationListeners.add(listener);
+  return new vscode.Disposable(() => registrationListeners.delete(listener));
+}
 
 /** For other features (sweeps): the Slurm layer registered by `registerSlurmFeatures`. */
 export function slurmFeatures(): SlurmFeatures {
@@ -205,6 +237,10 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
     );
   };
 
+  const terminalPtys = new WeakMap<vscode.Terminal, SshPseudoterminal>();
+  const experimentTerminals = new TerminalRegistry<vscode.Terminal>();
+  ctx.own(vscode.window.onDidCloseTerminal((terminal) => experimentTerminals.forget(terminal)));
+
   const openSlurmTerminal = (options: SlurmTerminalOptions): vscode.Terminal => {
     const connection = clusters.connection(options.cluster);
     const pty = new SshPseudoterminal({
@@ -212,17 +248,67 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
       openShell: (size) => connection.shell(size),
       cwd: options.cwd,
       initialLines: options.initialLines ?? [],
+      prelude: options.prelude,
     });
     const terminal = vscode.window.createTerminal({
       name: options.name,
       pty,
       iconPath: new vscode.ThemeIcon("server"),
     });
+    terminalPtys.set(terminal, pty);
     if (options.show ?? true) terminal.show();
     return terminal;
   };
 
+  /**
+   * The experiment's terminal on a cluster (the open one, else a new one in `cwd`), showing `text`
+   * first. The shell of a reused terminal stays where the user left it.
+   */
+  const experimentTerminalWith = (
+    cluster: string,
+    experiment: string,
+    cwd: string | undefined,
+    text: string | undefined,
+    preserveFocus: boolean,
+  ): vscode.Terminal => {
+    const spec = experimentTerminal(cluster, experiment, cwd);
+    const open = experimentTerminals.get(spec.key);
+    const pty = open && open.exitStatus === undefined ? terminalPtys.get(open) : undefined;
+    if (open && pty) {
+      if (text !== undefined) pty.showText(text);
+      open.show(preserveFocus);
+      return open;
+    }
+    const terminal = openSlurmTerminal({
+      cluster,
+      name: spec.name,
+      cwd: spec.cwd,
+      initialLines: clusters.settings(cluster)?.setup ?? [],
+      prelude: text,
+      show: false,
+    });
+    experimentTerminals.set(spec.key, terminal);
+    terminal.show(preserveFocus);
+    return terminal;
+  };
+
+  const jobsChanged = new vscode.EventEmitter<void>();
+  ctx.own(jobsChanged);
+  ctx.own(jobs.onDidChange(() => jobsChanged.fire()));
   const features: SlurmFeatures = {
+    jobsKnowledge: () => ({
+      submissions: jobs.submissions.all,
+      clusters: clusterNames().flatMap((cluster) => {
+        const known = jobs.jobsOf(cluster);
+        return known ? [{ cluster, entries: known.entries, finished: known.finished }] : [];
+      }),
+    }),
+    onDidChangeJobs: jobsChanged.event,
+    async recordSubmission(submission) {
+      await jobs.recordSubmission(submission);
+      jobsChanged.fire();
+      void jobs.refreshNow();
+    },
     clusterNames: () => clusters.names,
     clusterSettings: (name) => clusters.settings(name),
     mappings: (name) => clusters.mappings(name),
@@ -282,13 +368,23 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
       );
       const output = `${result.stdout}${result.stderr}`.trim();
       if (output !== "") ctx.log.info(`[${cluster}] ${output.replace(/\n/g, `\n[${cluster}] `)}`);
-      if (request.kind === "build") {
-        if (result.exitCode === 0) {
-          void vscode.window.showInformationMessage(`Built ${plan.experimentPath} on cluster "${cluster}".`);
-          return { cluster, jobIds: [] };
-        }
-      }
       const outcome = interpretSubmission(cluster, result);
+      const built = request.kind === "build" && result.exitCode === 0;
+      if (cluster !== LOCAL_CLUSTER) {
+        // The user sees the exact command and its answer where they would have typed it.
+        const transcript = submissionTranscript({
+          commandLine: buildRemoteCommand(plan.args, { cwd: plan.cwd, setupLines: plan.setupLines }),
+          result,
+          at: new Date(),
+          failure: built || outcome.ok ? undefined : outcome.message,
+        });
+        const folder = submissionTerminalFolder(request.kind, plan, result.exitCode);
+        experimentTerminalWith(cluster, request.experiment, folder, transcript, true);
+      }
+      if (built) {
+        void vscode.window.showInformationMessage(`Built ${plan.experimentPath} on cluster "${cluster}".`);
+        return { cluster, jobIds: [] };
+      }
       if (!outcome.ok) {
         ctx.log.error(outcome.message);
         void vscode.window.showErrorMessage(outcome.message, "Show Log").then((choice) => {
@@ -302,6 +398,7 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
           request,
         );
       }
+      jobsChanged.fire();
       const ids = outcome.jobIds.join(", ");
       void vscode.window
         .showInformationMessage(
@@ -316,6 +413,8 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
     },
   };
   registered = features;
+  for (const listener of [...registrationListeners]) listener(features);
+  registrationListeners.clear();
   ctx.own({ dispose: () => (registered = registered === features ? undefined : registered) });
 
   register(clusterStatusCommand, async () => {
@@ -355,12 +454,19 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
       terminal.show();
       return;
     }
-    const settings = clusters.settings(name);
     const mappings = clusters.mappings(name);
-    const local = experiment ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (experiment !== undefined) {
+      experimentTerminalWith(name, experiment, toRemotePath(experiment, mappings), undefined, false);
+      return;
+    }
+    const local = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const cwd = local === undefined ? undefined : toRemotePath(local, mappings);
-    const label = experiment === undefined ? name : `${experimentName(experiment)} @ ${name}`;
-    openSlurmTerminal({ cluster: name, name: `Slurm: ${label}`, cwd, initialLines: settings?.setup ?? [] });
+    openSlurmTerminal({
+      cluster: name,
+      name: `Slurm: ${name}`,
+      cwd,
+      initialLines: clusters.settings(name)?.setup ?? [],
+    });
   };
   register("thunder.slurm.openTerminal", async (arg) => {
     const experiment = experimentFolderOf(arg);
@@ -494,6 +600,11 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
     const cluster = node.kind === "job" ? node.job.cluster : node.cluster;
     const jobId = node.kind === "job" ? node.job.jobId : node.arrayJobId;
     const request = jobs.requestOf(cluster, jobId);
+    if (request === undefined && jobs.submissions.find(cluster, jobId)?.backend === SWEEP_AGENTS_BACKEND) {
+      throw new Error(
+        `Job ${jobId} is an array job of sweep agents; start agents again with Launch Sweep Agents.`,
+      );
+    }
     if (request === undefined) {
       const experiment = node.kind === "job" ? node.job.experiment : node.experiment;
       if (experiment === undefined)

@@ -1,7 +1,7 @@
 /**
  * What the experiments view shows per experiment and node: running (from the runs the extension
- * knows about), has checkpoints, or not run; and the config it was built from, when a build was
- * recorded. Pure: the scan result plus those two inputs.
+ * knows about), has checkpoints, or not run; the config it was built from, when a build was
+ * recorded; and what Slurm says about it. Pure: the scan result plus those inputs.
  */
 import * as path from "node:path";
 import type { CheckpointInfo, ScannedExperiment } from "./scanner";
@@ -15,6 +15,27 @@ export interface NodeView {
   newestCheckpoint?: CheckpointInfo;
 }
 
+/** Where the newest Slurm job of an experiment is; `submitted`: recorded, not seen by squeue yet. */
+export type SlurmPhase =
+  | "submitted"
+  | "pending"
+  | "running"
+  | "completed"
+  | "failed"
+  | "cancelled"
+  | "timeout";
+
+export interface ExperimentSlurmState {
+  cluster: string;
+  /** The job id, or the array job id of an experiment with folds. */
+  jobId: string;
+  phase: SlurmPhase;
+  /** One short line, e.g. `pending (Priority)`, `running 1:02:03`, `2 running, 1 pending`, `completed 5 min ago`. */
+  description: string;
+  /** Lines for the tooltip: the cluster and job id first. */
+  tooltip: string[];
+}
+
 export interface ExperimentView {
   folder: string;
   name: string;
@@ -24,6 +45,8 @@ export interface ExperimentView {
   /** The source `.config` this folder was built from, when the extension built it. */
   sourceConfig?: string;
   problems: string[];
+  /** The newest Slurm job of the experiment, when Slurm knows of one. */
+  slurm?: ExperimentSlurmState;
 }
 
 /** Key of a known running run: a whole experiment, or one node of it. */
@@ -41,6 +64,8 @@ export interface StatusInputs {
   /** Keys made with runKey(). */
   running: ReadonlySet<string>;
   builds: BuildRecord;
+  /** What Slurm says about the experiment in a folder. */
+  slurm?: (experimentFolder: string) => ExperimentSlurmState | undefined;
 }
 
 export function describeExperiment(experiment: ScannedExperiment, inputs: StatusInputs): ExperimentView {
@@ -66,6 +91,8 @@ export function describeExperiment(experiment: ScannedExperiment, inputs: Status
   if (experiment.newestCheckpoint) view.newestCheckpoint = experiment.newestCheckpoint;
   const build = inputs.builds[experiment.folder];
   if (build) view.sourceConfig = build.config;
+  const slurm = inputs.slurm?.(experiment.folder);
+  if (slurm) view.slurm = slurm;
   return view;
 }
 

@@ -7,7 +7,7 @@
 import * as vscode from "vscode";
 import type { SlurmRunRequest } from "../clusters/slurm-submission";
 import type { ThunderContext } from "../context";
-import { PollSchedule, systemClock } from "../slurm/poll-schedule";
+import { PollSchedule, pollIntervalMs, systemClock } from "../slurm/poll-schedule";
 import { parseSqueue, squeueArgs } from "../slurm/squeue";
 import { type Submission, SubmissionLog } from "../slurm/submissions";
 import { type CommandRunner, LOCAL_CLUSTER } from "./command-runner";
@@ -52,6 +52,7 @@ export class JobsService implements vscode.Disposable {
   readonly schedule: PollSchedule;
   private manualRequested = false;
   private readonly reportedStuck = new Set<string>();
+  private readonly configurationListener: vscode.Disposable;
 
   constructor(
     private readonly ctx: ThunderContext,
@@ -70,7 +71,7 @@ export class JobsService implements vscode.Disposable {
       : [];
     this.requests = { ...(state.get<Record<string, SlurmRunRequest>>(requestsKey) ?? {}) };
     const pollInterval = () =>
-      Math.max(10, vscode.workspace.getConfiguration("thunder.jobs").get<number>("pollInterval", 60)) * 1000;
+      pollIntervalMs(vscode.workspace.getConfiguration("thunder.jobs").get<unknown>("pollInterval"));
     this.schedule = new PollSchedule({
       clock: systemClock,
       refresh: () => {
@@ -83,6 +84,10 @@ export class JobsService implements vscode.Disposable {
       onError: (error) =>
         ctx.log.warn(`Jobs refresh: ${error instanceof Error ? error.message : String(error)}`),
     });
+    this.configurationListener = vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration("thunder.jobs.pollInterval"))
+        this.schedule.setIdleInterval(pollInterval());
+    });
   }
 
   jobsOf(cluster: string): ClusterJobs | undefined {
@@ -93,14 +98,17 @@ export class JobsService implements vscode.Disposable {
     return this.requests[`${cluster}/${jobId}`];
   }
 
-  /** Records a submission and watches the job until it ends. */
+  /**
+   * Records a submission and watches the job until it ends. `request` (what Resubmit runs again) is
+   * absent for jobs that are not a thunder run, such as an array job of sweep agents.
+   */
   async recordSubmission(
     submission: Omit<Submission, "submittedAt">,
-    request: SlurmRunRequest,
+    request?: SlurmRunRequest,
   ): Promise<void> {
     this.submissions.add(submission);
     this.watched.push({ cluster: submission.cluster, jobId: submission.jobId });
-    this.requests[`${submission.cluster}/${submission.jobId}`] = request;
+    if (request !== undefined) this.requests[`${submission.cluster}/${submission.jobId}`] = request;
     // Keep the request map as small as the submission log.
     for (const key of Object.keys(this.requests)) {
       const [cluster, jobId] = [key.slice(0, key.lastIndexOf("/")), key.slice(key.lastIndexOf("/") + 1)];
@@ -253,6 +261,7 @@ export class JobsService implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.configurationListener.dispose();
     this.schedule.dispose();
     this.changed.dispose();
   }

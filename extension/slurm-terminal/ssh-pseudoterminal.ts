@@ -34,6 +34,8 @@ export interface SshPseudoterminalOptions {
   cwd?: string;
   /** Typed after `cd`, e.g. the setup lines and the command of a run. */
   initialLines?: readonly string[];
+  /** Shown (not run) before the shell starts, e.g. the command a submission ran and its output. */
+  prelude?: string;
 }
 
 /** The first line sent to the shell: change to the folder (quoted), then the initial lines. */
@@ -58,14 +60,22 @@ export class SshPseudoterminal {
   private closed = false;
   private finished = false;
   private size: TerminalDimensions = { columns: 80, rows: 24 };
+  private opened = false;
+  /** Text to show that arrived before VS Code opened the terminal (it drops earlier writes). */
+  private unshown: string;
 
-  constructor(private readonly options: SshPseudoterminalOptions) {}
+  constructor(private readonly options: SshPseudoterminalOptions) {
+    this.unshown = options.prelude ?? "";
+  }
 
   /** The exit status of the remote shell, once it ended. */
   exitStatus: number | undefined;
 
   open(initialDimensions: TerminalDimensions | undefined): void {
     if (initialDimensions) this.size = initialDimensions;
+    this.opened = true;
+    if (this.unshown !== "") this.writeEmitter.fire(this.unshown);
+    this.unshown = "";
     this.writeEmitter.fire(`Connecting to cluster "${this.options.clusterName}"…\r\n`);
     this.options.openShell({ cols: this.size.columns, rows: this.size.rows }).then(
       (channel) => this.attach(channel),
@@ -100,6 +110,12 @@ export class SshPseudoterminal {
     if (startup !== "") channel.write(startup);
     if (this.pendingInput !== "") channel.write(this.pendingInput);
     this.pendingInput = "";
+  }
+
+  /** Shows text in the terminal without sending it to the shell (CRLF line ends expected). */
+  showText(text: string): void {
+    if (this.opened) this.writeEmitter.fire(text);
+    else this.unshown += text;
   }
 
   handleInput(data: string): void {

@@ -16,6 +16,16 @@ export const systemClock: SchedulerClock = {
   clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
+/** The least time between refreshes the `thunder.jobs.pollInterval` setting may ask for. */
+export const MIN_POLL_INTERVAL_SECONDS = 10;
+const DEFAULT_POLL_INTERVAL_SECONDS = 60;
+
+/** The idle interval in ms for a `thunder.jobs.pollInterval` value (seconds); bad values give the default. */
+export function pollIntervalMs(seconds: unknown): number {
+  if (typeof seconds !== "number" || !Number.isFinite(seconds)) return DEFAULT_POLL_INTERVAL_SECONDS * 1000;
+  return Math.max(MIN_POLL_INTERVAL_SECONDS, seconds) * 1000;
+}
+
 export interface PollScheduleOptions {
   clock: SchedulerClock;
   /** Performs one refresh; resolves with whether one of our jobs is still pending/configuring. */
@@ -34,7 +44,7 @@ export class PollSchedule {
   private running: Promise<void> | undefined;
   private rerunRequested = false;
   private disposed = false;
-  private readonly idleIntervalMs: number;
+  private idleIntervalMs: number;
   private readonly waitingIntervalMs: number;
 
   constructor(private readonly options: PollScheduleOptions) {
@@ -56,6 +66,13 @@ export class PollSchedule {
   /** A job was just submitted (or cancelled): poll at the fast rate until the next refresh says otherwise. */
   setHasWaitingJobs(waiting: boolean): void {
     this.hasWaitingJobs = waiting;
+    this.reschedule();
+  }
+
+  /** The setting changed: the next refresh is due one new interval after the last one. */
+  setIdleInterval(intervalMs: number): void {
+    if (intervalMs === this.idleIntervalMs) return;
+    this.idleIntervalMs = intervalMs;
     this.reschedule();
   }
 

@@ -5,6 +5,8 @@
  */
 import { type FolderMapping, toRemotePath } from "../clusters/cluster-settings";
 import { shJoin } from "../remote/posix-quote";
+import { parseParsableSubmission } from "../slurm/sbatch";
+import type { Submission } from "../slurm/submissions";
 
 export interface RemoteSweepPaths {
   /** The workspace folder on the cluster: the agents run there. */
@@ -92,4 +94,22 @@ export function loginNodeAgentTerminals(
       initialLines: [...plan.setupLines, shJoin(agent.argv)],
     })),
   };
+}
+
+/** The backend recorded for an array job of sweep agents: they run the cli engine inside its allocation. */
+export const SWEEP_AGENTS_BACKEND = "cli (sweep agents)";
+
+/**
+ * The submission to record for an array job of sweep agents, from `sbatch --parsable`'s output:
+ * linked to the sweep's (local) root folder, so the Jobs view names it and watches it across reloads.
+ * Undefined when sbatch printed no job id.
+ */
+export function sweepArraySubmission(
+  clusterName: string,
+  localRoot: string,
+  sbatchOutput: string,
+): Omit<Submission, "submittedAt"> | undefined {
+  const jobId = parseParsableSubmission(sbatchOutput)?.jobId;
+  if (jobId === undefined) return undefined;
+  return { experiment: localRoot, cluster: clusterName, backend: SWEEP_AGENTS_BACKEND, jobId };
 }

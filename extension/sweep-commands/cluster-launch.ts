@@ -8,9 +8,13 @@ import * as vscode from "vscode";
 import { type SlurmFeatures, slurmFeatures } from "../clusters/register";
 import type { ThunderContext } from "../context";
 import { shJoin } from "../remote/posix-quote";
-import { parseParsableSubmission } from "../slurm/sbatch";
 import { type EngineChoice, planArrayJob, planLoginNodeAgents } from "../sweeps/agent-plan";
-import { loginNodeAgentTerminals, remoteSweepPaths, thunderOnCluster } from "./cluster-agents";
+import {
+  loginNodeAgentTerminals,
+  remoteSweepPaths,
+  sweepArraySubmission,
+  thunderOnCluster,
+} from "./cluster-agents";
 
 export type ClusterMode = "login-node" | "array-job";
 
@@ -120,8 +124,16 @@ async function submitArrayJob(
       );
       return;
     }
-    const jobId = parseParsableSubmission(result.stdout)?.jobId;
+    const submission = sweepArraySubmission(clusterName, launch.root, result.stdout);
+    const jobId = submission?.jobId;
     ctx.log.info(`Array job ${jobId ?? "(no id printed)"} submitted: ${shJoin(plan.sbatchArgv)}`);
+    // Recorded like a run: the Jobs view links it to the sweep, watches it and says when it ends.
+    if (submission !== undefined)
+      await slurm.recordSubmission(submission).catch((error: unknown) => {
+        ctx.log.warn(
+          `Recording array job ${submission.jobId}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
     void vscode.window.showInformationMessage(
       `Submitted array job ${jobId ?? ""} (${launch.agents} agent(s) of ${launch.sweepPath}) to "${clusterName}".`,
     );

@@ -1,20 +1,25 @@
 /**
  * The experiments the Experiments view shows: the incremental index over the configured roots,
  * kept current by file watchers (batched events, no full rescan), the runs the extension started,
- * which config each folder was built from, and the sweeps launched (both remembered in workspaceState).
+ * which config each folder was built from, and the sweeps launched (both remembered in workspaceState),
+ * and what the Jobs view knows of their Slurm jobs (the ends seen are remembered too).
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { whenSlurmFeatures } from "../clusters/register";
 import { ExperimentIndex, type FileEvent } from "../experiments/experiment-index";
 import {
   type BuildRecord,
   describeExperiment,
   type ExperimentView,
   runKey,
+  type StatusInputs,
 } from "../experiments/experiment-status";
+import { type EndedJobs, ExperimentJobs, type JobsKnowledge, rememberEnded } from "./experiments-jobs";
 import { type SweepLaunches, sweepLaunchesKey } from "./sweep-groups";
 
 const buildsKey = "thunder.builds";
+const endedJobsKey = "thunder.experiments.endedJobs";
 const eventBatchMs = 300;
 
 export class ExperimentsState implements vscode.Disposable {
@@ -27,6 +32,7 @@ export class ExperimentsState implements vscode.Disposable {
   private pending: FileEvent[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private scanning: Promise<void> = Promise.resolve();
+  private jobs: (() => JobsKnowledge) | undefined;
   lastScanMs = 0;
 
   constructor(
@@ -38,7 +44,39 @@ export class ExperimentsState implements vscode.Disposable {
         if (event.affectsConfiguration("thunder.experiments")) void this.restart();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.restart()),
+      whenSlurmFeatures((slurm) => {
+        this.jobs = () => slurm.jobsKnowledge();
+        this.disposables.push(slurm.onDidChangeJobs(() => void this.jobsChanged()));
+        this.changed.fire();
+      }),
     );
+  }
+
+  private async jobsChanged(): Promise<void> {
+    if (this.jobs === undefined) return;
+    const previous = this.endedJobs();
+    const ended = rememberEnded(previous, this.jobs(), Date.now());
+    if (ended !== previous) await this.workspaceState.update(endedJobsKey, ended);
+    this.changed.fire();
+  }
+
+  private endedJobs(): EndedJobs {
+    return this.workspaceState.get<EndedJobs>(endedJobsKey, {});
+  }
+
+  private statusInputs(): StatusInputs {
+    const inputs: StatusInputs = { running: this.running, builds: this.builds() };
+    const jobs = this.slurmJobs();
+    if (jobs !== undefined) {
+      const now = Date.now();
+      inputs.slurm = (folder) => jobs.stateOf(folder, now);
+    }
+    return inputs;
+  }
+
+  /** What Slurm says about experiments (and sweep roots), once the Slurm layer is there. */
+  slurmJobs(): ExperimentJobs | undefined {
+    return this.jobs === undefined ? undefined : new ExperimentJobs(this.jobs(), this.endedJobs());
   }
 
   /** Roots from `thunder.experiments.roots` (relative to each workspace folder), else the folders. */
@@ -110,13 +148,13 @@ export class ExperimentsState implements vscode.Disposable {
   }
 
   experiments(): ExperimentView[] {
-    const inputs = { running: this.running, builds: this.builds() };
+    const inputs = this.statusInputs();
     return this.index.list().map((experiment) => describeExperiment(experiment, inputs));
   }
 
   experiment(folder: string): ExperimentView | undefined {
     const scanned = this.index.get(folder);
-    return scanned && describeExperiment(scanned, { running: this.running, builds: this.builds() });
+    return scanned && describeExperiment(scanned, this.statusInputs());
   }
 
   scanned(folder: string) {

@@ -1,13 +1,15 @@
 /**
- * The Experiments view: built experiment folders with their status (running / checkpoints and
- * when / not run), their folds as children, and the config they were built from. The runs of a
+ * The Experiments view: built experiment folders with their status (running / their Slurm job's
+ * state / checkpoints and when / not run), their folds as children, and the config they were built
+ * from. The runs of a
  * W&B sweep (`ROOT/<run id>`) are grouped under their sweep, each with the entries the sweep changed.
  */
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import type { ExperimentView, NodeView, RunState } from "../experiments/experiment-status";
+import type { ExperimentView, NodeView, RunState, SlurmPhase } from "../experiments/experiment-status";
 import { describeOverrides, groupSweepRuns, type RunOverride } from "../sweeps/sweep-runs";
+import { timeAgo } from "./experiments-jobs";
 import type { ExperimentsState } from "./experiments-state";
 import { groupBySweep, type SweepGroup } from "./sweep-groups";
 
@@ -82,13 +84,21 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
       item.id = `sweep:${group.root}`;
       item.resourceUri = vscode.Uri.file(group.root);
       const runs = `${group.runs.length} run${group.runs.length === 1 ? "" : "s"}`;
-      item.description = group.sweepPath === undefined ? `${runs} (W&B run ids)` : `sweep · ${runs}`;
+      // Agents submitted as an array job are recorded against the sweep's root folder.
+      const agents = this.state.slurmJobs()?.stateOf(group.root, Date.now());
+      item.description = [
+        group.sweepPath === undefined ? `${runs} (W&B run ids)` : `sweep · ${runs}`,
+        agents ? `agents on Slurm: ${agents.description}` : "",
+      ]
+        .filter(Boolean)
+        .join(" · ");
       item.iconPath = new vscode.ThemeIcon("graph-line");
       item.tooltip = [
         group.sweepPath === undefined
           ? `${group.root}\nrecognised as a sweep by its run ids`
           : `W&B sweep ${group.sweepPath}\nruns in ${group.root}`,
         group.config === undefined ? "" : `built from ${group.config}`,
+        ...(agents?.tooltip ?? []),
       ]
         .filter(Boolean)
         .join("\n");
@@ -104,10 +114,14 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
       );
       item.id = `experiment:${experiment.folder}`;
       item.resourceUri = vscode.Uri.file(experiment.folder);
-      const state = describeState(experiment.state, experiment.newestCheckpoint?.mtimeMs);
+      // A run in a local terminal is the freshest news; else Slurm's, else what is on disk.
+      const slurm = experiment.state === "running" ? undefined : experiment.slurm;
+      const state = slurm
+        ? `Slurm: ${slurm.description}`
+        : describeState(experiment.state, experiment.newestCheckpoint?.mtimeMs);
       item.description =
         node.overrides === undefined ? state : `${describeOverrides(node.overrides)} · ${state}`;
-      item.iconPath = stateIcon(experiment.state, "beaker");
+      item.iconPath = slurm ? slurmIcon(slurm.phase) : stateIcon(experiment.state, "beaker");
       const folds = experiment.nodes.length > 0 ? `\n${experiment.nodes.length} folds` : "";
       const source = experiment.sourceConfig ? `\nbuilt from ${experiment.sourceConfig}` : "";
       const overrides =
@@ -115,7 +129,8 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
           ? ""
           : `\nsweep overrides:${node.overrides.map((o) => `\n  ${o.name}: ${o.sourceValue} → ${o.builtValue}`).join("")}`;
       const problems = experiment.problems.length > 0 ? `\n${experiment.problems.join("\n")}` : "";
-      item.tooltip = `${experiment.folder}${folds}${source}${overrides}${problems}`;
+      const slurmLines = experiment.slurm ? `\n${experiment.slurm.tooltip.join("\n")}` : "";
+      item.tooltip = `${experiment.folder}${folds}${source}${overrides}${slurmLines}${problems}`;
       item.contextValue = [
         "thunderExperiment",
         experiment.nodes.length > 0 ? "withFolds" : "",
@@ -173,14 +188,22 @@ function stateIcon(state: RunState, idle: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(idle);
 }
 
+function slurmIcon(phase: SlurmPhase): vscode.ThemeIcon {
+  const icons: Record<SlurmPhase, [string, string | undefined]> = {
+    submitted: ["cloud-upload", undefined],
+    pending: ["clock", "charts.yellow"],
+    running: ["sync~spin", "charts.blue"],
+    completed: ["pass", "testing.iconPassed"],
+    failed: ["error", "testing.iconFailed"],
+    timeout: ["watch", "testing.iconFailed"],
+    cancelled: ["circle-slash", "disabledForeground"],
+  };
+  const [icon, color] = icons[phase];
+  return new vscode.ThemeIcon(icon, color === undefined ? undefined : new vscode.ThemeColor(color));
+}
+
 function relativeTime(timeMs: number): string {
-  const seconds = Math.max(0, Math.round((Date.now() - timeMs) / 1000));
-  if (seconds < 60) return "just now";
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.round(minutes / 60);
-  if (hours < 48) return `${hours} h ago`;
-  return new Date(timeMs).toISOString().slice(0, 10);
+  return timeAgo(timeMs, Date.now());
 }
 
 async function readText(file: string): Promise<string | undefined> {

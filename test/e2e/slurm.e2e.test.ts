@@ -96,6 +96,8 @@ describe("Slurm over SSH in a real VS Code", {
           "thunder.slurm.localSubmission": "never",
           "thunder.ssh.knownHostsFile": knownHosts,
           "thunder.jobs.pollInterval": 10,
+          // The DOM renderer, so the terminal's text can be read from its rows.
+          "terminal.integrated.gpuAcceleration": "off",
         },
         null,
         2,
@@ -142,6 +144,24 @@ describe("Slurm over SSH in a real VS Code", {
       .first();
   }
 
+  /** The text of the terminal panel's rows (DOM renderer; Chromium shows spaces as non-breaking). */
+  async function terminalText(): Promise<string> {
+    const rows = page.locator(".terminal-wrapper.active .xterm-rows, .xterm .xterm-rows").first();
+    return ((await rows.innerText().catch(() => "")) ?? "").replace(/\u00a0/g, " ");
+  }
+
+  /** Waits until the terminal shows `text`, ignoring where its rows wrapped. */
+  async function terminalShows(text: string, timeoutMs = 30_000): Promise<string> {
+    const wanted = text.replace(/\s+/g, "");
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const shown = await terminalText();
+      if (shown.replace(/\s+/g, "").includes(wanted)) return shown;
+      if (Date.now() > deadline) assert.fail(`the terminal does not show ${JSON.stringify(text)}:\n${shown}`);
+      await page.waitForTimeout(300);
+    }
+  }
+
   test("submit from the UI, accept the host key, watch the job complete, open its log", async () => {
     await vscode.screenshotOnFailure("slurm-submit", async () => {
       await showJobsView();
@@ -184,6 +204,35 @@ describe("Slurm over SSH in a real VS Code", {
         argv.join(" "),
       );
 
+      // The experiment's Slurm terminal shows the command that was submitted and sbatch's answer,
+      // then a live shell in the experiment's folder on the cluster.
+      await page
+        .locator(".terminal-tabs-entry, .terminal-tab, .single-terminal-tab", {
+          hasText: "e2e-exp @ testcluster",
+        })
+        .first()
+        .waitFor({ state: "visible", timeout: 30_000 });
+      // Only the rows in view are in the DOM: room for the whole transcript and the shell's lines.
+      await vscode.runCommand("View: Toggle Maximized Panel");
+      await terminalShows(`Submitted batch job ${jobId}`);
+      const shown = await terminalShows(
+        `${shQuote(STAND_IN)} run ${shQuote(`${remoteBase}/workspace/exps/e2e-exp`)} '--backend=slurm'`,
+      );
+      assert.match(shown, /# Submitted from VS Code at \d\d:\d\d:\d\d/);
+      assert.ok(shown.replace(/\s+/g, "").includes(`$cd${shQuote(`${remoteBase}/workspace`)}&&`), shown);
+      await page.locator(".terminal-wrapper.active .xterm, .xterm").first().click();
+      await page.keyboard.type('echo "in:$PWD"');
+      await page.keyboard.press("Enter");
+      await terminalShows(`in:${remoteBase}/workspace/exps/e2e-exp`);
+      await vscode.screenshot("slurm-submission-terminal");
+      await vscode.runCommand("View: Toggle Maximized Panel");
+      // Submitted once: the terminal only showed the command.
+      const runs = (await ssh.exec(["cat", `${remoteBase}/argv.jsonl`])).stdout
+        .trim()
+        .split("\n")
+        .filter((line) => (JSON.parse(line) as { argv: string[] }).argv[0] === "run");
+      assert.equal(runs.length, 1, runs.join("\n"));
+
       const row = jobsRow("e2e-exp");
       await row.waitFor({ state: "visible", timeout: 30_000 });
       await vscode.screenshot("slurm-jobs-queued");
@@ -205,6 +254,16 @@ describe("Slurm over SSH in a real VS Code", {
           .catch(() => undefined);
       }
       await vscode.screenshot("slurm-jobs-completed");
+      // The Experiments view tells the same: the experiment's Slurm job completed.
+      const experimentRow = page
+        .locator(".pane", { has: page.locator('.pane-header[aria-label^="Experiments"]') })
+        .locator('.monaco-list-row[role="treeitem"]', {
+          has: page.locator(".label-name", { hasText: "e2e-exp" }),
+        })
+        .first();
+      await experimentRow
+        .locator(".label-description", { hasText: /Slurm: completed/ })
+        .waitFor({ state: "visible", timeout: 30_000 });
       // The end of a job started from VS Code is announced (in the log and as a notification).
       const ended = `Slurm job ${jobId} (e2e-exp) on cluster "testcluster" ended: COMPLETED.`;
       const logDeadline = Date.now() + 30_000;
@@ -234,6 +293,26 @@ describe("Slurm over SSH in a real VS Code", {
         .waitFor({ state: "visible" });
       await vscode.screenshot("slurm-job-log");
       assert.ok(existsSync(join(vscode.workspace, "exps", "e2e-exp", "experiment.config")));
+
+      // Submitting again writes into the same terminal, still open, instead of opening another.
+      await vscode.runCommand("Thunder: Run Experiment on Slurm…");
+      await answer("e2e-exp", "Run Experiment on Slurm");
+      await answer("slurm", "backend");
+      await answer("time=10:00", "engine options");
+      const again = page.locator(".notifications-toasts .notification-list-item-message", {
+        hasText: new RegExp(`Submitted e2e-exp to cluster "testcluster" as job (?!${jobId}\\b)\\d+`),
+      });
+      await again.waitFor({ state: "visible", timeout: 60_000 });
+      const secondId = /job (\d+)/.exec(await again.innerText())?.[1];
+      assert.ok(secondId);
+      await vscode.runCommand("View: Toggle Maximized Panel");
+      await terminalShows(`Submitted batch job ${secondId}`);
+      assert.ok(
+        (await page.locator(".terminal-tabs-entry").count()) < 2,
+        "no second terminal was opened for the same experiment",
+      );
+      await vscode.screenshot("slurm-submission-terminal-reused");
+      await ssh.exec(["scancel", secondId]);
     });
   });
 });
