@@ -4,6 +4,7 @@
  * (syntax, statement order, duplicates). Scope-dependent checks live in diagnostics.ts.
  */
 import type * as ast from "../parser/ast";
+import type { ParsedDocument } from "../parser/index";
 import { comparePositions, LineIndex } from "./positions";
 import { buildFails, lazyconError, type Problem } from "./problems";
 import {
@@ -13,6 +14,9 @@ import {
   isCurrentAnalysis,
   type StatementAnalysis,
 } from "./statement";
+
+/** An open document's text as it keeps it (see ParsedDocument.source). */
+type DocumentSource = ParsedDocument["source"];
 
 export interface ParentImport {
   statement: ast.ImportFrom;
@@ -46,11 +50,11 @@ export interface FileAnalysis {
  */
 export function analyzeFile(
   module: ast.Module,
-  text: string,
+  text: string | DocumentSource,
   fileName: string,
   beforeEdit?: FileAnalysis,
 ): FileAnalysis {
-  const lines = new LineIndex(text);
+  const lines = typeof text === "string" ? new LineIndex(text) : new LineIndex(text.text, text.lineStarts);
   const body = module.body;
   const prior = beforeEdit?.statements;
   const statements: StatementAnalysis[] = new Array(body.length);

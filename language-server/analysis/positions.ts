@@ -1,5 +1,16 @@
 /** Position arithmetic on LSP-style (0-based line, UTF-16 column) positions. */
 import type { Position, Range } from "../parser/ast";
+import { SourceRange, type TextSource } from "../parser/index";
+
+/** `range.start.line` without making a Position (tree ranges compute `start` on each read). */
+export function startLineOf(range: Range): number {
+  return range instanceof SourceRange ? range.startLine : range.start.line;
+}
+
+/** `range.start.character` without making a Position. */
+export function startCharacterOf(range: Range): number {
+  return range instanceof SourceRange ? range.startCharacter : range.start.character;
+}
 
 export function comparePositions(a: Position, b: Position): number {
   return a.line !== b.line ? a.line - b.line : a.character - b.character;
@@ -32,13 +43,20 @@ export function rangeFrom(start: Position, length: number): Range {
 /**
  * Line-start offsets of a text, to convert between offsets and positions. Lines are found
  * lazily, only as far as a request needs: most keystrokes never scan the whole file.
+ * An open document passes the line starts it keeps anyway (then nothing is scanned).
  */
 export class LineIndex {
-  private readonly starts: number[] = [0];
+  private readonly starts: number[];
   /** Offset up to which line breaks have been found. */
-  private scanned = 0;
+  private scanned: number;
 
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: TextSource,
+    knownLineStarts?: readonly number[],
+  ) {
+    this.starts = knownLineStarts ? (knownLineStarts as number[]) : [0];
+    this.scanned = knownLineStarts ? text.length : 0;
+  }
 
   /** Scans until line `line` is known or the text ends. */
   private scanToLine(line: number): void {

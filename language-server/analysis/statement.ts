@@ -5,7 +5,7 @@
  * cached per statement object, so an edit re-analyses only the statements it touched.
  */
 import type * as ast from "../parser/ast";
-import { type LineIndex, rangeFrom } from "./positions";
+import { type LineIndex, rangeFrom, startCharacterOf, startLineOf } from "./positions";
 import { buildFails, lazyconCrashes, lazyconError, lazyconPosition, type Problem } from "./problems";
 
 export const WILDCARD = "_";
@@ -67,8 +67,8 @@ export interface StatementAnalysis {
 export function isCurrentAnalysis(analysis: StatementAnalysis, statement: ast.Stmt): boolean {
   return (
     analysis.statement === statement &&
-    analysis.analyzedLine === statement.range.start.line &&
-    analysis.analyzedCharacter === statement.range.start.character
+    analysis.analyzedLine === startLineOf(statement.range) &&
+    analysis.analyzedCharacter === startCharacterOf(statement.range)
   );
 }
 
@@ -81,6 +81,11 @@ export function analyzeStatement(statement: ast.Stmt, lines: LineIndex): Stateme
   const analysis = new StatementWalker(statement, lines).run();
   cache.set(statement, analysis);
   return analysis;
+}
+
+/** A copy without the spare capacity push leaves (room for 17); an empty array has none. */
+function exact<T>(items: T[]): T[] {
+  return items.length === 0 ? items : items.slice();
 }
 
 enum State {
@@ -151,8 +156,8 @@ class StatementWalker {
       scopes: [],
       problems: [],
       eagerNames: [],
-      analyzedLine: statement.range.start.line,
-      analyzedCharacter: statement.range.start.character,
+      analyzedLine: startLineOf(statement.range),
+      analyzedCharacter: startCharacterOf(statement.range),
     };
   }
 
@@ -187,8 +192,20 @@ class StatementWalker {
           ),
         );
     }
-    this.result.eagerNames = eagerNamesOf(this.result);
-    return this.result;
+    const result = this.result;
+    result.eagerNames = eagerNamesOf(result);
+    // Kept for the file's lifetime: drop the spare capacity push leaves (17 slots per array).
+    result.definitions = exact(result.definitions);
+    result.occurrences = exact(result.occurrences);
+    result.globalReads = exact(result.globalReads);
+    result.scopes = exact(result.scopes);
+    for (let k = 0; k < result.scopes.length; k++) {
+      const bindings = result.scopes[k].bindings;
+      for (const [name, ranges] of bindings) bindings.set(name, exact(ranges));
+    }
+    result.problems = exact(result.problems);
+    result.eagerNames = exact(result.eagerNames);
+    return result;
   }
 
   // ------------------------------------------------------------ top level
@@ -304,7 +321,17 @@ class StatementWalker {
   }
 
   private define(partial: Omit<EntryDefinition, "owner">): void {
-    const definition: EntryDefinition = { ...partial, owner: this.result };
+    // Written out rather than spread: a spread copy keeps its fields out of the object (one
+    // more allocation per definition, for the file's lifetime).
+    const definition: EntryDefinition = {
+      name: partial.name,
+      nameRange: partial.nameRange,
+      kind: partial.kind,
+      statement: partial.statement,
+      owner: this.result,
+    };
+    if (partial.importedFrom !== undefined) definition.importedFrom = partial.importedFrom;
+    if (partial.alias !== undefined) definition.alias = partial.alias;
     this.result.definitions.push(definition);
     this.result.occurrences.push({
       name: definition.name,

@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as ast from "../parser/ast";
-import { ParsedDocument, parse } from "../parser/index";
+import { ParsedDocument, parse, type TextSource } from "../parser/index";
 import type { FileSystemHost, ServiceSettings } from "../service";
 import { analyzeFile, type FileAnalysis, type ParentImport } from "./file";
 import { buildFails, lazyconError, type Problem } from "./problems";
@@ -34,8 +34,13 @@ export interface SourceFile {
 }
 
 /** `.config` is also the extension of XML configs (ASP.NET, NuGet): those start with `<`. */
-export function looksLikeXml(text: string): boolean {
-  return /^\uFEFF?\s*</.test(text);
+export function looksLikeXml(text: TextSource): boolean {
+  if (typeof text === "string") return /^\uFEFF?\s*</.test(text);
+  // Read only as much of an open document as the leading white space needs.
+  for (let prefix = 256; ; prefix *= 4) {
+    const start = text.slice(0, prefix);
+    if (start.length === text.length || !/^\uFEFF?\s*$/.test(start)) return /^\uFEFF?\s*</.test(start);
+  }
 }
 
 export interface ResolvedParent {
@@ -113,11 +118,14 @@ export class ConfigWorkspace {
       key: filePath ?? uri,
       uri,
       path: filePath,
-      text: document.text,
+      // Joined only when read: the analysis reads the document's chunks instead.
+      get text() {
+        return document.text;
+      },
       module: document.module,
       document,
       stamp: ++this.stampCounter,
-      foreign: looksLikeXml(document.text),
+      foreign: looksLikeXml(document.source.text),
     };
     this.files.set(file.key, file);
     return file;
@@ -130,9 +138,8 @@ export class ConfigWorkspace {
       if (edit.range) file.document.applyEdits([{ range: edit.range, text: edit.text }]);
       else file.document.setText(edit.text);
     }
-    file.text = file.document.text;
     file.module = file.document.module;
-    file.foreign = looksLikeXml(file.text);
+    file.foreign = looksLikeXml(file.document.source.text);
     file.stamp = ++this.stampCounter;
     file.staleAnalysis = file.analysisCache ?? file.staleAnalysis;
     file.analysisCache = undefined;
@@ -207,7 +214,8 @@ export class ConfigWorkspace {
 
   analysis(file: SourceFile): FileAnalysis {
     if (!file.analysisCache) {
-      file.analysisCache = analyzeFile(file.module, file.text, file.path ?? file.uri, file.staleAnalysis);
+      const source = file.document ? file.document.source : file.text;
+      file.analysisCache = analyzeFile(file.module, source, file.path ?? file.uri, file.staleAnalysis);
       file.staleAnalysis = undefined;
     }
     return file.analysisCache;

@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import type { Hover, Position } from "vscode-languageserver-types";
 import { statementAtLine, statementStartLine } from "../analysis/file";
+import { copyRange } from "../analysis/positions";
 import type { EntryDefinition } from "../analysis/statement";
 import {
   isPlaceholderImport,
@@ -20,7 +21,7 @@ export function hover(workspace: ConfigWorkspace, uri: string, position: Positio
   const located = locate(workspace, uri, position);
   if (!located) return null;
   const { target, occurrence } = located;
-  const range = occurrence.range;
+  const range = copyRange(occurrence.range);
   const markdown = (value: string): Hover => ({ contents: { kind: "markdown", value }, range });
   switch (target.kind) {
     case "local": {
@@ -108,5 +109,5 @@ function parentImportHover(workspace: ConfigWorkspace, uri: string, position: Po
   const value = resolved.file
     ? `Parent config \`${resolved.file.path ?? resolved.file.uri}\`: its entries are inherited and may be overridden here`
     : `Parent config not found${resolved.path ? `: \`${resolved.path}\`` : ""}`;
-  return { contents: { kind: "markdown", value }, range: statement.statement.range };
+  return { contents: { kind: "markdown", value }, range: copyRange(statement.statement.range) };
 }

@@ -2,7 +2,7 @@
 import type { Location, Position, Range, TextEdit, WorkspaceEdit } from "vscode-languageserver-types";
 import { PYTHON_KEYWORDS } from "../analysis/builtins";
 import { definitionsNamed, statementAtLine } from "../analysis/file";
-import { comparePositions, rangesEqual } from "../analysis/positions";
+import { comparePositions, copyRange, rangesEqual } from "../analysis/positions";
 import { PLACEHOLDER_NAMES } from "../analysis/thunder";
 import type { ConfigWorkspace } from "../analysis/workspace";
 import { displayName } from "./hover";
@@ -67,7 +67,7 @@ export function prepareRename(
   const located = locate(workspace, uri, position);
   if (!located || (located.target.kind !== "entry" && located.target.kind !== "local")) return null;
   if (located.target.kind === "entry" && PLACEHOLDER_NAMES.has(located.target.name)) return null;
-  return { range: located.occurrence.range, placeholder: located.occurrence.name };
+  return { range: copyRange(located.occurrence.range), placeholder: located.occurrence.name };
 }
 
 const IDENTIFIER = /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*$/u;
@@ -97,7 +97,9 @@ export function rename(
   const add = (fileUri: string, edit: TextEdit): void => {
     let list = changes[fileUri];
     if (!list) changes[fileUri] = list = [];
-    if (!list.some((existing) => rangesEqual(existing.range, edit.range))) list.push(edit);
+    // Plain copies: tree ranges are compact objects that move with later edits.
+    if (!list.some((existing) => rangesEqual(existing.range, edit.range)))
+      list.push({ range: copyRange(edit.range), newText: edit.newText });
   };
   const { target } = located;
   if (newName === target.name) return { changes };

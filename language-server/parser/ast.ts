@@ -18,6 +18,13 @@ export interface Position {
   character: number;
 }
 
+/**
+ * Ranges in the tree are `SourceRange` objects (source-range.ts): four integer fields, with
+ * `start` and `end` made on each read (so they are fresh objects, and writing to them changes
+ * nothing) and the plain `{ start, end }` shape in JSON. Copy a range (`copyRange`) to keep or
+ * send it as a plain object. A range object stays its node's range: the document shifts it
+ * in place when lines are inserted above.
+ */
 export interface Range {
   start: Position;
   end: Position;

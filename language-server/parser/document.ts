@@ -5,9 +5,12 @@
  */
 import type { Module, ParseError, Position, Stmt } from "./ast";
 import { type ChunkError, Parser } from "./parser";
+import { SourceRange } from "./source-range";
 import { Tokenizer, type TokenizerError } from "./tokenizer";
 
 interface ParsedChunk {
+  /** The chunk's source text (the document is the concatenation of its chunks' texts). */
+  text: string;
   start: number;
   end: number;
   startLine: number;
@@ -20,10 +23,12 @@ interface ParsedChunk {
   compileErrors: ParseError[];
   /** Tokenizer errors with lines relative to startLine. */
   tokenizerErrors: TokenizerError[];
-  positions: Position[];
+  /** Every range in `body` and `errors`, shifted in place when the chunk moves. */
+  ranges: SourceRange[];
 }
 
-function parseChunk(tokenizer: Tokenizer, text: string): ParsedChunk {
+/** `text` is the tokenizer's text, which starts at document offset `base`. */
+function parseChunk(tokenizer: Tokenizer, text: string, base: number): ParsedChunk {
   const chunk = tokenizer.nextChunk();
   const parser = new Parser(chunk.tokens, text);
   const result = parser.parseChunk();
@@ -36,8 +41,9 @@ function parseChunk(tokenizer: Tokenizer, text: string): ParsedChunk {
     detectedLine: e.detectedLine === undefined ? undefined : e.detectedLine - startLine,
   }));
   return {
-    start: chunk.start,
-    end: chunk.end,
+    text: text.slice(chunk.start, chunk.end),
+    start: base + chunk.start,
+    end: base + chunk.end,
     startLine,
     body: result.body,
     errors: result.errors,
@@ -45,7 +51,7 @@ function parseChunk(tokenizer: Tokenizer, text: string): ParsedChunk {
     firstStopColumn: result.errors.length > 0 ? result.errors[0].stopColumn : 0,
     compileErrors: result.compileErrors,
     tokenizerErrors: relative,
-    positions: result.positions,
+    ranges: result.ranges,
   };
 }
 
@@ -53,10 +59,7 @@ function tokenizerParseError(chunk: ParsedChunk, e: TokenizerError): ParseError 
   return {
     kind: e.kind,
     message: e.message,
-    range: {
-      start: { line: chunk.startLine + e.line, character: e.col },
-      end: { line: chunk.startLine + e.endLine, character: e.endCol },
-    },
+    range: new SourceRange(chunk.startLine + e.line, e.col, chunk.startLine + e.endLine, e.endCol),
   };
 }
 
@@ -146,7 +149,7 @@ export function parse(text: string): Module {
 function parseAllChunks(text: string): ParsedChunk[] {
   const tokenizer = new Tokenizer(text, 0, 0);
   const chunks: ParsedChunk[] = [];
-  while (!tokenizer.atEnd) chunks.push(parseChunk(tokenizer, text));
+  while (!tokenizer.atEnd) chunks.push(parseChunk(tokenizer, text, 0));
   return chunks;
 }
 
@@ -158,6 +161,12 @@ export interface TextEdit {
 
 function computeLineStarts(text: string): number[] {
   const starts = [0];
+  if (text.indexOf("\r") === -1) {
+    // Only LF breaks (the usual case): the engine's search beats a loop that runs once per
+    // open, before V8 has optimised it.
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+    return starts;
+  }
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) starts.push(i + 1);
@@ -169,23 +178,121 @@ function computeLineStarts(text: string): number[] {
   return starts;
 }
 
+/**
+ * Read access to a text, as far as `LineIndex` and the analysis need it. A string is one;
+ * `ParsedDocument.source` gives another that reads the document's chunks without joining them.
+ */
+export interface TextSource {
+  readonly length: number;
+  charCodeAt(offset: number): number;
+  slice(start: number, end?: number): string;
+}
+
+/**
+ * One version of a document's text, read from its chunks' texts. The document never joins
+ * its text on an edit: a 10k-line config is a string of several hundred KB, and a new one per
+ * keystroke is garbage in V8's large-object space that only a full collection frees (tens of
+ * MB of resident memory after some typing).
+ */
+class ChunkedText implements TextSource {
+  /** Index of the piece that answered last (reads are mostly sequential). */
+  private last = 0;
+
+  constructor(
+    private readonly pieces: readonly string[],
+    private readonly starts: readonly number[],
+    readonly length: number,
+  ) {}
+
+  private pieceAt(offset: number): number {
+    const starts = this.starts;
+    const last = this.last;
+    if (starts[last] <= offset && (last + 1 === starts.length || offset < starts[last + 1])) return last;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    this.last = lo;
+    return lo;
+  }
+
+  charCodeAt(offset: number): number {
+    if (!(offset >= 0 && offset < this.length)) return Number.NaN;
+    const k = this.pieceAt(offset);
+    return this.pieces[k].charCodeAt(offset - this.starts[k]);
+  }
+
+  /** Same arguments as String.prototype.slice. */
+  slice(start = 0, end = this.length): string {
+    const length = this.length;
+    const from = start < 0 ? Math.max(0, length + start) : Math.min(start, length);
+    const to = end < 0 ? Math.max(0, length + end) : Math.min(end, length);
+    if (to <= from) return "";
+    let k = this.pieceAt(from);
+    const starts = this.starts;
+    const pieces = this.pieces;
+    let result = pieces[k].slice(from - starts[k], to - starts[k]);
+    while (starts[k] + pieces[k].length < to) {
+      k++;
+      result += pieces[k].slice(0, to - starts[k]);
+    }
+    return result;
+  }
+}
+
 /** A parse tree kept up to date across edits; unchanged top-level statements are reused. */
 export class ParsedDocument {
-  private currentText: string;
   private lineStarts: number[];
   private chunks: ParsedChunk[];
   private currentModule: Module;
+  private length: number;
+  /** Caches for the current version (reset by every edit). */
+  private joined: string | undefined;
+  private currentSource: { text: TextSource; lineStarts: readonly number[] } | undefined;
 
   constructor(text: string) {
-    this.currentText = text;
+    this.length = text.length;
     this.lineStarts = computeLineStarts(text);
     this.chunks = parseAllChunks(text);
     this.currentModule = buildModule(this.chunks);
+    this.joined = text;
   }
 
+  /** The whole text (joined from the chunks on first use after an edit). */
   get text(): string {
-    return this.currentText;
+    if (this.joined === undefined) {
+      let text = "";
+      for (let c = 0; c < this.chunks.length; c++) text += this.chunks[c].text;
+      this.joined = text;
+    }
+    return this.joined;
   }
+
+  /**
+   * The current text without joining it, and its line-start offsets. Both stay as they are
+   * when the document changes later (a snapshot of this version).
+   */
+  get source(): { text: TextSource; lineStarts: readonly number[] } {
+    if (this.currentSource === undefined) {
+      let text: TextSource | undefined = this.joined;
+      if (text === undefined) {
+        const chunks = this.chunks;
+        const pieces: string[] = new Array(chunks.length);
+        const starts: number[] = new Array(chunks.length);
+        for (let c = 0; c < chunks.length; c++) {
+          pieces[c] = chunks[c].text;
+          starts[c] = chunks[c].start;
+        }
+        text = new ChunkedText(pieces, starts, this.length);
+      }
+      this.currentSource = { text, lineStarts: this.lineStarts.slice() };
+    }
+    return this.currentSource;
+  }
+
   get module(): Module {
     return this.currentModule;
   }
@@ -206,7 +313,7 @@ export class ParsedDocument {
 
   /** Replaces the whole text (full sync); still reuses unchanged statements. */
   setText(text: string): Module {
-    const old = this.currentText;
+    const old = this.text;
     let prefix = 0;
     const max = Math.min(old.length, text.length);
     while (prefix < max && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
@@ -219,32 +326,79 @@ export class ParsedDocument {
     }
     if (prefix !== old.length || prefix !== text.length) {
       this.replace(prefix, old.length - suffix, text.slice(prefix, text.length - suffix));
+      this.joined = text;
     }
     this.currentModule = buildModule(this.chunks);
     return this.currentModule;
   }
 
+  /** Character code at a document offset, read from the chunk holding it. */
+  private charCodeAt(offset: number): number {
+    if (!(offset >= 0 && offset < this.length)) return Number.NaN;
+    const chunk = this.chunks[chunkIndexAt(this.chunks, offset)];
+    return chunk.text.charCodeAt(offset - chunk.start);
+  }
+
   private offsetAt(position: { line: number; character: number }): number {
     const starts = this.lineStarts;
     if (position.line < 0) return 0;
-    if (position.line >= starts.length) return this.currentText.length;
-    const text = this.currentText;
+    if (position.line >= starts.length) return this.length;
     const lineStart = starts[position.line];
     // LSP: a character past the end of the line means the end of the line (before its break).
-    let lineEnd = text.length;
+    let lineEnd = this.length;
     if (position.line + 1 < starts.length) {
       lineEnd = starts[position.line + 1] - 1;
-      if (text.charCodeAt(lineEnd) === 10 && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+      if (this.charCodeAt(lineEnd) === 10 && this.charCodeAt(lineEnd - 1) === 13) lineEnd--;
     }
     return Math.min(lineStart + Math.max(0, position.character), lineEnd);
   }
 
   private replace(a: number, b: number, inserted: string): void {
-    const oldText = this.currentText;
-    const text = oldText.slice(0, a) + inserted + oldText.slice(b);
+    const chunks = this.chunks;
     const delta = inserted.length - (b - a);
     const newB = b + delta;
-    this.currentText = text;
+    const newLength = this.length + delta;
+
+    // Chunks: re-parse from the chunk before the one holding the edit until a boundary
+    // coincides with an old chunk start past the edit. The tokenizer reads a window of
+    // whole chunks around the edit (grown when the re-parse runs past it), not the document.
+    let first = chunkIndexAt(chunks, a);
+    if (first > 0) first--;
+    let lastTouched = chunkIndexAt(chunks, b);
+    if (lastTouched < first) lastTouched = first;
+    const windowStart = first < chunks.length ? chunks[first].start : 0;
+    const startLine = first < chunks.length ? chunks[first].startLine : 0;
+    let extra = 2;
+    let window: string;
+    let replacement: ParsedChunk[];
+    let resumeAt: number;
+    for (;;) {
+      const lastInWindow = Math.min(chunks.length - 1, lastTouched + extra);
+      let old = "";
+      for (let c = first; c <= lastInWindow; c++) old += chunks[c].text;
+      window = old.slice(0, a - windowStart) + inserted + old.slice(b - windowStart);
+      const atDocumentEnd = lastInWindow === chunks.length - 1;
+      const tokenizer = new Tokenizer(window, 0, startLine, { midDocument: windowStart > 0 });
+      replacement = [];
+      resumeAt = chunks.length;
+      let resynced = false;
+      while (!tokenizer.atEnd) {
+        const chunk = parseChunk(tokenizer, window, windowStart);
+        replacement.push(chunk);
+        const end = chunk.end;
+        if (end >= newB && end - windowStart < window.length) {
+          const oldIndex = findChunkStartingAt(chunks, end - delta, lastTouched + 1);
+          if (oldIndex >= 0) {
+            resumeAt = oldIndex;
+            resynced = true;
+            break;
+          }
+        }
+      }
+      if (resynced || atDocumentEnd) break;
+      // The end of the window is not the end of the document: read further.
+      extra *= 4;
+    }
 
     // Line starts: rescan from the line before the edit to one character past it.
     const starts = this.lineStarts;
@@ -254,10 +408,13 @@ export class ParsedDocument {
     let removeEnd = l0 + 1;
     while (removeEnd < starts.length && starts[removeEnd] <= b + 1) removeEnd++;
     const fresh: number[] = [];
-    const scanTo = Math.min(text.length, newB + 1);
+    const scanTo = Math.min(newLength, newB + 1);
+    // New text at offset i: in the window, else after it (old text, not yet shifted).
+    const newCharAt = (i: number): number =>
+      i - windowStart < window.length ? window.charCodeAt(i - windowStart) : this.charCodeAt(i - delta);
     for (let i = scanFrom; i < scanTo; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+      const c = newCharAt(i);
+      if (c === 10 || (c === 13 && newCharAt(i + 1) !== 10)) {
         if (i + 1 <= newB + 1) fresh.push(i + 1);
       }
     }
@@ -265,43 +422,26 @@ export class ParsedDocument {
     for (let k = removeEnd; k < starts.length; k++) starts[k] += delta;
     starts.splice(l0 + 1, removeEnd - (l0 + 1), ...fresh);
 
-    // Chunks: re-parse from the chunk before the one holding the edit until a boundary
-    // coincides with an old chunk start past the edit.
-    const chunks = this.chunks;
-    let first = chunkIndexAt(chunks, a);
-    if (first > 0) first--;
-    let lastTouched = chunkIndexAt(chunks, b);
-    if (lastTouched < first) lastTouched = first;
-    const startOffset = first < chunks.length ? chunks[first].start : 0;
-    const startLine = first < chunks.length ? chunks[first].startLine : 0;
-    const tokenizer = new Tokenizer(text, startOffset, startLine);
-    const replacement: ParsedChunk[] = [];
-    let resumeAt = chunks.length;
-    while (!tokenizer.atEnd) {
-      const chunk = parseChunk(tokenizer, text);
-      replacement.push(chunk);
-      const end = chunk.end;
-      if (end >= newB && end < text.length) {
-        const oldIndex = findChunkStartingAt(chunks, end - delta, lastTouched + 1);
-        if (oldIndex >= 0) {
-          resumeAt = oldIndex;
-          break;
-        }
-      }
-    }
     for (let k = resumeAt; k < chunks.length; k++) {
       const chunk = chunks[k];
       chunk.start += delta;
       chunk.end += delta;
       if (lineDelta !== 0) {
         chunk.startLine += lineDelta;
-        for (const p of chunk.positions) p.line += lineDelta;
+        const ranges = chunk.ranges;
+        for (let r = 0; r < ranges.length; r++) {
+          ranges[r].startLine += lineDelta;
+          ranges[r].endLine += lineDelta;
+        }
         // Messages like "detected at line N" / "on line N" name lines of the same chunk.
         for (const e of chunk.errors) e.error.message = shiftLineNumbers(e.error.message, lineDelta);
         for (const e of chunk.tokenizerErrors) e.message = shiftLineNumbers(e.message, lineDelta);
       }
     }
     chunks.splice(first, resumeAt - first, ...replacement);
+    this.length = newLength;
+    this.joined = undefined;
+    this.currentSource = undefined;
   }
 }
 

@@ -11,4 +11,5 @@
  * document.ts (chunks, error ranking, incremental updates).
  */
 export type * from "./ast";
-export { ParsedDocument, parse, type TextEdit } from "./document";
+export { ParsedDocument, parse, type TextEdit, type TextSource } from "./document";
+export { SourceRange } from "./source-range";

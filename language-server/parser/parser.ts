@@ -5,6 +5,7 @@
  * parsing resumes at the next statement of the same block.
  */
 import type * as ast from "./ast";
+import { SourceRange } from "./source-range";
 import { decodeEscapes, findBadEscape, splitString } from "./strings";
 import {
   type Chunk,
@@ -40,8 +41,8 @@ export interface ChunkParse {
   errors: ChunkError[];
   /** Errors CPython's compiler (not its parser) reports: 'return' outside function, ... */
   compileErrors: ast.ParseError[];
-  /** Every Position object in the tree, for shifting lines when the chunk moves. */
-  positions: Position[];
+  /** Every range object in the tree, for shifting lines when the chunk moves. */
+  ranges: SourceRange[];
 }
 
 const AUG_OPS: Record<string, ast.Operator> = {
@@ -84,6 +85,15 @@ const COMPARE_OPS: Record<string, ast.CmpOp> = {
   ">=": "GtE",
 };
 
+/**
+ * A copy without spare capacity. An array grown by push keeps room for 17 elements; the tree
+ * has tens of thousands of short lists, and the spare room was a quarter of its memory.
+ */
+function exact<T>(items: T[]): T[] {
+  // An empty array has no storage to trim.
+  return items.length === 0 ? items : items.slice();
+}
+
 /** Nesting of recursive calls we allow before bailing out (the stack must never overflow). */
 const MAX_DEPTH = 1500;
 
@@ -106,7 +116,7 @@ export class Parser {
   private depth = 0;
   private readonly errors: ChunkError[] = [];
   private readonly compileErrors: ast.ParseError[] = [];
-  readonly positions: Position[] = [];
+  readonly ranges: SourceRange[] = [];
   /** Expressions written in parentheses (matters for targets); created on first use. */
   private parenthesizedSet: Set<ast.Expr> | null = null;
   private get parenthesized(): Set<ast.Expr> {
@@ -132,7 +142,7 @@ export class Parser {
 
   parseChunk(): ChunkParse {
     const body = this.statements(true);
-    return { body, errors: this.errors, compileErrors: this.compileErrors, positions: this.positions };
+    return { body, errors: this.errors, compileErrors: this.compileErrors, ranges: exact(this.ranges) };
   }
 
   /** f-string replacement field: `(expr)` tokens; returns the inner star expressions. */
@@ -213,10 +223,9 @@ export class Parser {
 
   // ------------------------------------------------------------ positions
 
+  // Positions are transient (arguments for the ranges below); only ranges end up in the tree.
   private pos(line: number, character: number): Position {
-    const p = { line, character };
-    this.positions.push(p);
-    return p;
+    return { line, character };
   }
   private startOf(token: Token): Position {
     return token.startPos ?? (token.startPos = this.pos(token.line, token.col));
@@ -224,19 +233,32 @@ export class Parser {
   private endOf(token: Token): Position {
     return token.endPos ?? (token.endPos = this.pos(token.endLine, token.endCol));
   }
+  /** Every range of the tree is made here, so that the chunk can shift them all. */
+  private newRange(startLine: number, startCharacter: number, endLine: number, endCharacter: number): Range {
+    const range = new SourceRange(startLine, startCharacter, endLine, endCharacter);
+    this.ranges.push(range);
+    return range;
+  }
+  private range(start: Position, end: Position): Range {
+    return this.newRange(start.line, start.character, end.line, end.character);
+  }
   private rangeOfToken(token: Token): Range {
-    return token.range ?? (token.range = { start: this.startOf(token), end: this.endOf(token) });
+    return token.range ?? (token.range = this.newRange(token.line, token.col, token.endLine, token.endCol));
   }
   /** Range from a start position to the end of the last consumed token. */
   private rangeFrom(start: Position): Range {
-    return { start, end: this.endOf(this.prev) };
+    const last = this.prev;
+    return this.newRange(start.line, start.character, last.endLine, last.endCol);
   }
   private span(a: { range: Range }, b: { range: Range }): Range {
-    return { start: a.range.start, end: b.range.end };
+    const from = a.range as SourceRange;
+    const to = b.range as SourceRange;
+    return this.newRange(from.startLine, from.startCharacter, to.endLine, to.endCharacter);
   }
   /** CPython's node extent: first token of the rule to the last token consumed. */
   private rangeFromToken(first: Token): Range {
-    return { start: this.startOf(first), end: this.endOf(this.prev) };
+    const last = this.prev;
+    return this.newRange(first.line, first.col, last.endLine, last.endCol);
   }
   /** End of the last consumed token that is not NEWLINE/INDENT/DEDENT (compound statements). */
   private endOfLastSignificant(): Position {
@@ -285,7 +307,7 @@ export class Parser {
   private indentRange(token: Token): Range {
     // CPython points one character before the first token of the indented line.
     const col = Math.max(0, token.col - 1);
-    return { start: this.pos(token.line, col), end: this.pos(token.line, col) };
+    return this.newRange(token.line, col, token.line, col);
   }
   private failAtTokenizerError(token: Token): never {
     const te = token.error;
@@ -298,7 +320,7 @@ export class Parser {
       error: {
         kind: te.kind,
         message: te.message,
-        range: { start: this.pos(te.line, te.col), end: this.pos(te.endLine, te.endCol) },
+        range: this.newRange(te.line, te.col, te.endLine, te.endCol),
       },
       tokenizerError: te,
       stopLine: token.line,
@@ -358,7 +380,7 @@ export class Parser {
         body.push(this.recover(startIndex));
       }
     }
-    return body;
+    return exact(body);
   }
 
   /** Skips the rest of a failed statement and turns its tokens into an ErrorStmt. */
@@ -401,7 +423,7 @@ export class Parser {
       last--;
     }
     const first = tokens[startIndex];
-    const range = { start: this.startOf(first), end: this.endOf(tokens[last]) };
+    const range = this.range(this.startOf(first), this.endOf(tokens[last]));
     return {
       type: "Error",
       range,
@@ -855,10 +877,7 @@ export class Parser {
         this.next();
         this.disjunction();
         if (!this.isKeyword("else")) {
-          this.failWith("expected 'else' after 'if' expression", {
-            start: e.range.start,
-            end: this.endOf(this.prev),
-          });
+          this.failWith("expected 'else' after 'if' expression", this.rangeFrom(e.range.start));
         }
       } catch (err) {
         if (err instanceof Failure && err.chunkError.error.message.startsWith("expected 'else'")) throw err;
@@ -940,7 +959,7 @@ export class Parser {
     }
     const body: ast.Stmt[] = [];
     this.simpleStatements(body);
-    return body;
+    return exact(body);
   }
 
   private decorated(): ast.Stmt {
@@ -986,7 +1005,7 @@ export class Parser {
     this.inAsync = savedAsync;
     return {
       type: asyncToken ? "AsyncFunctionDef" : "FunctionDef",
-      range: { start: this.startOf(startToken), end: this.endOfLastSignificant() },
+      range: this.range(this.startOf(startToken), this.endOfLastSignificant()),
       name: nameToken.value,
       nameRange: this.rangeOfToken(nameToken),
       args,
@@ -1023,7 +1042,7 @@ export class Parser {
     this.loopDepth = savedLoop;
     return {
       type: "ClassDef",
-      range: { start: this.startOf(classToken), end: this.endOfLastSignificant() },
+      range: this.range(this.startOf(classToken), this.endOfLastSignificant()),
       name: nameToken.value,
       nameRange: this.rangeOfToken(nameToken),
       bases,
@@ -1047,7 +1066,7 @@ export class Parser {
     }
     return {
       type: "If",
-      range: { start: this.startOf(ifToken), end: this.endOfLastSignificant() },
+      range: this.range(this.startOf(ifToken), this.endOfLastSignificant()),
       test,
       body,
       orelse,
@@ -1101,7 +1120,7 @@ export class Parser {
     }
     return {
       type: "While",
-      range: { start: this.startOf(whileToken), end: this.endOfLastSignificant() },
+      range: this.range(this.startOf(whileToken), this.endOfLastSignificant()),
       test,
       body,
       orelse,
@@ -1133,7 +1152,7 @@ export class Parser {
     }
     return {
       type: asyncToken ? "AsyncFor" : "For",
-      range: { start: this.startOf(startToken), end: this.endOfLastSignificant() },
+      range: this.range(this.startOf(startToken), this.endOfLastSignificant()),
       target,
       iter,
       body,
@@ -1151,7 +1170,7 @@ export class Parser {
       if (this.isKeyword("in") || this.isOp("=")) break;
       elts.push(this.bitwiseOrOrStar());
     }
-    return { type: "Tuple", range: this.rangeFromToken(startToken), elts, ctx: "Load" };
+    return { type: "Tuple", range: this.rangeFromToken(startToken), elts: exact(elts), ctx: "Load" };
   }
 
   private bitwiseOrOrStar(): ast.Expr {
@@ -1212,7 +1231,7 @@ export class Parser {
       const handlerBody = this.block(exceptToken, isStar ? "'except*' statement" : "'except' statement");
       handlers.push({
         type: "ExceptHandler",
-        range: { start: this.startOf(exceptToken), end: this.endOfLastSignificant() },
+        range: this.range(this.startOf(exceptToken), this.endOfLastSignificant()),
         exc_type: excType,
         name,
         nameRange,
@@ -1234,10 +1253,7 @@ export class Parser {
     }
     return {
       type: star ? "TryStar" : "Try",
-      range: {
-        start: this.startOf(tryToken),
-        end: this.endOfLastSignificant(),
-      },
+      range: this.range(this.startOf(tryToken), this.endOfLastSignificant()),
       body,
       handlers,
       orelse,
@@ -1280,7 +1296,7 @@ export class Parser {
     const body = this.block(startToken, "'with' statement");
     return {
       type: asyncToken ? "AsyncWith" : "With",
-      range: { start: this.startOf(startToken), end: this.endOfLastSignificant() },
+      range: this.range(this.startOf(startToken), this.endOfLastSignificant()),
       items,
       body,
     } as ast.With | ast.AsyncWith;
@@ -1346,7 +1362,7 @@ export class Parser {
     this.next();
     return {
       type: "Match",
-      range: { start: this.startOf(matchToken), end: this.endOfLastSignificant() },
+      range: this.range(this.startOf(matchToken), this.endOfLastSignificant()),
       subject,
       cases,
     };
@@ -1364,7 +1380,7 @@ export class Parser {
       if (this.isOp(":")) break;
       elts.push(this.isOp("*") ? this.starredBitwiseOr() : this.namedExpression());
     }
-    return { type: "Tuple", range: this.rangeFromToken(startToken), elts, ctx: "Load" };
+    return { type: "Tuple", range: this.rangeFromToken(startToken), elts: exact(elts), ctx: "Load" };
   }
 
   private starredBitwiseOr(): ast.Starred {
@@ -1725,7 +1741,7 @@ export class Parser {
       if (!this.startsExpression()) break;
       elts.push(this.starExpression());
     }
-    return { type: "Tuple", range: this.rangeFromToken(startToken), elts, ctx: "Load" };
+    return { type: "Tuple", range: this.rangeFromToken(startToken), elts: exact(elts), ctx: "Load" };
   }
 
   private starExpressionsOrYield(): ast.Expr {
@@ -1858,7 +1874,7 @@ export class Parser {
     if (!this.isKeyword("or")) return first;
     const values = [first];
     while (this.eatKeyword("or")) values.push(this.conjunction());
-    return { type: "BoolOp", range: this.rangeFromToken(startToken), op: "Or", values };
+    return { type: "BoolOp", range: this.rangeFromToken(startToken), op: "Or", values: exact(values) };
   }
 
   private conjunction(): ast.Expr {
@@ -1867,7 +1883,7 @@ export class Parser {
     if (!this.isKeyword("and")) return first;
     const values = [first];
     while (this.eatKeyword("and")) values.push(this.inversion());
-    return { type: "BoolOp", range: this.rangeFromToken(startToken), op: "And", values };
+    return { type: "BoolOp", range: this.rangeFromToken(startToken), op: "And", values: exact(values) };
   }
 
   private inversion(): ast.Expr {
@@ -1917,7 +1933,13 @@ export class Parser {
       comparators.push(this.bitwiseOr());
     }
     if (ops.length === 0) return left;
-    return { type: "Compare", range: this.rangeFromToken(startToken), left, ops, comparators };
+    return {
+      type: "Compare",
+      range: this.rangeFromToken(startToken),
+      left,
+      ops: exact(ops),
+      comparators: exact(comparators),
+    };
   }
 
   bitwiseOr(): ast.Expr {
@@ -2033,7 +2055,13 @@ export class Parser {
     // A lone generator expression argument: `f(x for x in y)` (the genexp spans the parens).
     const { args, keywords } = this.callArguments(open);
     this.expectOp(")");
-    return { type: "Call", range: this.rangeFromToken(startToken), func, args, keywords };
+    return {
+      type: "Call",
+      range: this.rangeFromToken(startToken),
+      func,
+      args: exact(args),
+      keywords: exact(keywords),
+    };
   }
 
   /** Arguments of a call or class bases, up to (not including) `)`. */
@@ -2111,10 +2139,10 @@ export class Parser {
           this.failWith(`cannot assign to ${value.raw}`, value.range);
         }
         const eq = this.peek();
-        this.failWith('expression cannot contain assignment, perhaps you meant "=="?', {
-          start: value.range.start,
-          end: this.endOf(eq),
-        });
+        this.failWith(
+          'expression cannot contain assignment, perhaps you meant "=="?',
+          this.range(value.range.start, this.endOf(eq)),
+        );
       }
       if (this.isKeyword("for") || this.isKeyword("async")) {
         const generators = this.comprehensionClauses();
@@ -2123,7 +2151,7 @@ export class Parser {
           const close = this.peek();
           args.push({
             type: "GeneratorExp",
-            range: { start: this.startOf(open!), end: this.endOf(close) },
+            range: this.range(this.startOf(open!), this.endOf(close)),
             elt: value,
             generators,
           });
@@ -2131,7 +2159,7 @@ export class Parser {
         }
         const gen: ast.GeneratorExp = {
           type: "GeneratorExp",
-          range: { start: value.range.start, end: this.endOf(this.prev) },
+          range: this.rangeFrom(value.range.start),
           elt: value,
           generators,
         };
@@ -2206,7 +2234,7 @@ export class Parser {
       if (this.isOp("]")) break;
       elts.push(this.slice());
     }
-    return { type: "Tuple", range: this.rangeFromToken(startToken), elts, ctx: "Load" };
+    return { type: "Tuple", range: this.rangeFromToken(startToken), elts: exact(elts), ctx: "Load" };
   }
 
   private slice(): ast.Expr {
@@ -2308,7 +2336,7 @@ export class Parser {
         const close = this.next();
         return {
           type: "Tuple",
-          range: { start: this.startOf(open), end: this.endOf(close) },
+          range: this.range(this.startOf(open), this.endOf(close)),
           elts: [],
           ctx: "Load",
         };
@@ -2353,7 +2381,7 @@ export class Parser {
       const tuple: ast.Tuple = {
         type: "Tuple",
         range: this.rangeFrom(this.startOf(open)),
-        elts,
+        elts: exact(elts),
         ctx: "Load",
       };
       this.parenthesized.add(tuple);
@@ -2379,7 +2407,7 @@ export class Parser {
         const close = this.next();
         return {
           type: "List",
-          range: { start: this.startOf(open), end: this.endOf(close) },
+          range: this.range(this.startOf(open), this.endOf(close)),
           elts: [],
           ctx: "Load",
         };
@@ -2393,7 +2421,7 @@ export class Parser {
         return { type: "ListComp", range: this.rangeFrom(this.startOf(open)), elt: first, generators };
       }
       const elts = this.elementsUntil("]", first);
-      return { type: "List", range: this.rangeFrom(this.startOf(open)), elts, ctx: "Load" };
+      return { type: "List", range: this.rangeFrom(this.startOf(open)), elts: exact(elts), ctx: "Load" };
     } finally {
       this.depth--;
     }
@@ -2447,7 +2475,7 @@ export class Parser {
         return { type: "SetComp", range: this.rangeFrom(start), elt: first, generators };
       }
       const elts = this.elementsUntil("}", first);
-      return { type: "Set", range: this.rangeFrom(start), elts };
+      return { type: "Set", range: this.rangeFrom(start), elts: exact(elts) };
     } finally {
       this.depth--;
     }
@@ -2476,7 +2504,7 @@ export class Parser {
           // CPython points at the key's last character.
           const end = key.range.end;
           const at = this.makePosition(end.line, Math.max(0, end.character - 1));
-          this.failWith("':' expected after dictionary key", { start: at, end });
+          this.failWith("':' expected after dictionary key", this.range(at, end));
         }
         this.lastCompleteExpression = key;
         this.failInBrackets();
@@ -2489,7 +2517,7 @@ export class Parser {
       values.push(this.expression());
     }
     this.next();
-    return { type: "Dict", range: this.rangeFrom(start), keys, values };
+    return { type: "Dict", range: this.rangeFrom(start), keys: exact(keys), values: exact(values) };
   }
 
   private comprehensionClauses(): ast.Comprehension[] {
@@ -2509,11 +2537,11 @@ export class Parser {
         range: this.rangeFrom(this.startOf(first)),
         target,
         iter,
-        ifs,
+        ifs: exact(ifs),
         is_async: isAsync ? 1 : 0,
       });
     }
-    return generators;
+    return exact(generators);
   }
 
   private yieldExpr(): ast.Yield | ast.YieldFrom {
@@ -2644,7 +2672,7 @@ export class Parser {
     const parts: Token[] = [];
     while (this.peek().kind === TokenKind.String) parts.push(this.next());
     const last = parts[parts.length - 1];
-    const range: Range = { start: this.startOf(first), end: this.endOf(last) };
+    const range: Range = this.range(this.startOf(first), this.endOf(last));
     const after = this.peek();
     let bytesCount = 0;
     let hasFormat = false;
@@ -2732,8 +2760,8 @@ export class Parser {
   fstringError(message: string, at: Token): never {
     this.failWith(message, this.rangeOfToken(at));
   }
-  registerPositions(positions: Position[]): void {
-    for (const p of positions) this.positions.push(p);
+  registerRanges(ranges: SourceRange[]): void {
+    for (const range of ranges) this.ranges.push(range);
   }
   makePosition(line: number, character: number): Position {
     return this.pos(line, character);
@@ -2987,7 +3015,7 @@ class FStringScanner {
       }
       throw err;
     }
-    this.parser.registerPositions(inner.positions);
+    this.parser.registerRanges(inner.ranges);
     return value;
   }
 }

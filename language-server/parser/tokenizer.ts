@@ -38,7 +38,7 @@ export interface Token {
   error: TokenizerError | undefined;
   /** Names only: whether it is a hard keyword. */
   keyword: boolean;
-  /** Cached LSP positions of the token's start and end, shared by the nodes that use them. */
+  /** The token's start and end as positions (made once; the parser reads them while building ranges). */
   startPos: Position | null;
   endPos: Position | null;
   range: Range | null;
@@ -203,6 +203,8 @@ export interface TokenizerOptions {
   firstLineColOffset?: number;
   /** Tokenize as a single chunk, without chunk boundaries (f-string expressions). */
   singleChunk?: boolean;
+  /** The text is a part of a document that starts after the document's start (no byte-order mark). */
+  midDocument?: boolean;
 }
 
 interface Bracket {
@@ -224,6 +226,8 @@ export class Tokenizer {
   private readonly firstLine: number;
   private readonly firstLineColOffset: number;
   private readonly singleChunk: boolean;
+  /** Whether the text starts with a byte-order mark that was skipped (the first chunk still covers it). */
+  private readonly skippedBom: boolean = false;
 
   constructor(text: string, start: number, line: number, options: TokenizerOptions = {}) {
     this.text = text;
@@ -235,9 +239,10 @@ export class Tokenizer {
     this.firstLineColOffset = options.firstLineColOffset ?? 0;
     this.singleChunk = options.singleChunk ?? false;
     // A leading byte-order mark is not part of the source.
-    if (start === 0 && text.charCodeAt(0) === 0xfeff) {
+    if (start === 0 && !options.midDocument && text.charCodeAt(0) === 0xfeff) {
       this.pos = 1;
       this.lineStart = 1;
+      this.skippedBom = true;
     }
   }
 
@@ -264,7 +269,7 @@ export class Tokenizer {
     const errors: TokenizerError[] = [];
     this.tokens = tokens;
     this.errors = errors;
-    const chunkStart = this.pos === 1 && this.text.charCodeAt(0) === 0xfeff ? 0 : this.pos;
+    const chunkStart = this.pos === 1 && this.skippedBom ? 0 : this.pos;
     const chunkStartLine = this.line;
     const indents: number[] = [0];
     const altIndents: number[] = [0];

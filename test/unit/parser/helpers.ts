@@ -1,9 +1,14 @@
 /** Shared helpers for the parser tests: running the CPython oracle and walking our tree. */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import type { Module } from "../../../language-server/parser/index";
+import type { Module, Range } from "../../../language-server/parser/index";
 
 export const ORACLE = join(__dirname, "cpython_oracle.py");
+
+/** A tree range as a plain `{ start, end }` object (tree ranges compute `start`/`end` on read). */
+export function plainRange(range: Range | null | undefined): Range | null | undefined {
+  return range && { start: range.start, end: range.end };
+}
 
 export function hasPython(): boolean {
   const result = spawnSync("python3", ["--version"], { encoding: "utf8" });

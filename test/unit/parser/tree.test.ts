@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type Expr, parse, type Stmt } from "../../../language-server/parser/index";
+import { plainRange } from "./helpers";
 
 function assignedValue(source: string): Expr {
   const stmt: Stmt = parse(source).body[0];
@@ -74,7 +75,10 @@ test("function arguments are split like CPython's ast.arguments", () => {
   );
   assert.equal(args.kwarg?.arg, "kw");
   assert.equal(args.defaults.length, 2);
-  assert.deepEqual(stmt.nameRange, { start: { line: 0, character: 4 }, end: { line: 0, character: 5 } });
+  assert.deepEqual(plainRange(stmt.nameRange), {
+    start: { line: 0, character: 4 },
+    end: { line: 0, character: 5 },
+  });
 });
 
 test("imports carry module and alias ranges", () => {
@@ -87,14 +91,14 @@ test("imports carry module and alias ranges", () => {
       ["os", null],
     ],
   );
-  assert.deepEqual(plain.names[0].asnameRange, {
+  assert.deepEqual(plainRange(plain.names[0].asnameRange), {
     start: { line: 0, character: 19 },
     end: { line: 0, character: 22 },
   });
   assert.ok(relative.type === "ImportFrom");
   assert.equal(relative.level, 2);
   assert.equal(relative.module, "common.base");
-  assert.deepEqual(relative.moduleRange, {
+  assert.deepEqual(plainRange(relative.moduleRange), {
     start: { line: 1, character: 7 },
     end: { line: 1, character: 18 },
   });
