@@ -75,15 +75,25 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     }
   }
 
-  /** A request handler that respects cancellation and never lets an exception escape. */
+  /**
+   * A request handler that respects cancellation and never lets an exception escape. It lets the
+   * event loop read input once before working: a cancellation sent right after the request (the
+   * editor moved on) is then seen and the work skipped. If the document changed meanwhile, the
+   * request's positions belong to an older text: the answer is ContentModified, as LSP asks.
+   */
   function request<P, R>(
     method: string,
     empty: (params: P) => R,
     answer: (params: P) => R,
-  ): (params: P, token: CancellationToken) => R | ResponseError<void> {
-    return (params, token) => {
+  ): (params: P, token: CancellationToken) => Promise<R | ResponseError<void>> {
+    return async (params, token) => {
+      const uri = (params as { textDocument?: { uri?: unknown } }).textDocument?.uri;
+      const version = typeof uri === "string" ? openVersions.get(uri) : undefined;
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (token.isCancellationRequested)
         return new ResponseError(LSPErrorCodes.RequestCancelled, "cancelled");
+      if (typeof uri === "string" && openVersions.get(uri) !== version)
+        return new ResponseError(LSPErrorCodes.ContentModified, "the document changed");
       return safely(method, empty(params), () => answer(params));
     };
   }
@@ -342,8 +352,12 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
       (params) => service.prepareRename(params.textDocument.uri, params.position),
     ),
   );
-  connection.onRenameRequest((params, token) => {
+  connection.onRenameRequest(async (params, token) => {
+    const version = openVersions.get(params.textDocument.uri);
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (token.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, "cancelled");
+    if (openVersions.get(params.textDocument.uri) !== version)
+      return new ResponseError(LSPErrorCodes.ContentModified, "the document changed");
     try {
       return service.rename(params.textDocument.uri, params.position, params.newName);
     } catch (error) {
