@@ -13,11 +13,17 @@ export interface NodeView {
   folder: string;
   state: RunState;
   newestCheckpoint?: CheckpointInfo;
+  /** The state of the array task that runs this fold in the experiment's newest Slurm job. */
+  slurm?: ExperimentSlurmState;
 }
 
-/** Where the newest Slurm job of an experiment is; `submitted`: recorded, not seen by squeue yet. */
+/**
+ * Where the newest Slurm job of an experiment (or a fold's task) is; `submitted`: recorded, not seen
+ * by squeue yet; `ended`: left the queue, final state not known (yet).
+ */
 export type SlurmPhase =
   | "submitted"
+  | "ended"
   | "pending"
   | "running"
   | "completed"
@@ -29,6 +35,8 @@ export interface ExperimentSlurmState {
   cluster: string;
   /** The job id, or the array job id of an experiment with folds. */
   jobId: string;
+  /** For a fold: the index of the array task that runs it. */
+  taskId?: string;
   phase: SlurmPhase;
   /** One short line, e.g. `pending (Priority)`, `running 1:02:03`, `2 running, 1 pending`, `completed 5 min ago`. */
   description: string;
@@ -66,6 +74,11 @@ export interface StatusInputs {
   builds: BuildRecord;
   /** What Slurm says about the experiment in a folder. */
   slurm?: (experimentFolder: string) => ExperimentSlurmState | undefined;
+  /** What Slurm says about each fold (by node name) of the experiment in a folder. */
+  slurmFolds?: (
+    experimentFolder: string,
+    nodeNames: readonly string[],
+  ) => ReadonlyMap<string, ExperimentSlurmState>;
 }
 
 export function describeExperiment(experiment: ScannedExperiment, inputs: StatusInputs): ExperimentView {
@@ -93,6 +106,16 @@ export function describeExperiment(experiment: ScannedExperiment, inputs: Status
   if (build) view.sourceConfig = build.config;
   const slurm = inputs.slurm?.(experiment.folder);
   if (slurm) view.slurm = slurm;
+  if (nodes.length > 0 && inputs.slurmFolds) {
+    const folds = inputs.slurmFolds(
+      experiment.folder,
+      nodes.map((node) => node.name),
+    );
+    for (const node of nodes) {
+      const fold = folds.get(node.name);
+      if (fold) node.slurm = fold;
+    }
+  }
   return view;
 }
 

@@ -106,7 +106,8 @@ export class JobsService implements vscode.Disposable {
     submission: Omit<Submission, "submittedAt">,
     request?: SlurmRunRequest,
   ): Promise<void> {
-    this.submissions.add(submission);
+    // Which folds `--names` picked decides which fold each array task runs (the Experiments view's fold rows).
+    this.submissions.add({ ...submission, names: submission.names ?? request?.names });
     this.watched.push({ cluster: submission.cluster, jobId: submission.jobId });
     if (request !== undefined) this.requests[`${submission.cluster}/${submission.jobId}`] = request;
     // Keep the request map as small as the submission log.

@@ -12,6 +12,11 @@ export interface Submission {
   jobId: string;
   /** ISO-8601 time of submission. */
   submittedAt: string;
+  /**
+   * The nodes (folds) picked with `--names`, when only some were run. Absent: every node. Array task
+   * i runs the i-th of these sorted by name, so the folds' rows need it. Older records lack it.
+   */
+  names?: string[];
 }
 
 export interface StoredSubmissions {
@@ -36,6 +41,10 @@ function isSubmission(value: unknown): value is Submission {
   );
 }
 
+function isNameList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length > 0 && value.every((name) => typeof name === "string");
+}
+
 export class SubmissionLog {
   private readonly items: Submission[];
 
@@ -47,7 +56,12 @@ export class SubmissionLog {
     return this.items;
   }
 
-  add(submission: Omit<Submission, "submittedAt"> & { submittedAt?: string | Date }): Submission {
+  add(
+    submission: Omit<Submission, "submittedAt" | "names"> & {
+      submittedAt?: string | Date;
+      names?: readonly string[];
+    },
+  ): Submission {
     if (!/^\d+$/.test(submission.jobId)) throw new Error(`"${submission.jobId}" is not a Slurm job id.`);
     const at = submission.submittedAt ?? new Date();
     const record: Submission = {
@@ -57,6 +71,7 @@ export class SubmissionLog {
       jobId: submission.jobId,
       submittedAt: at instanceof Date ? at.toISOString() : at,
     };
+    if (submission.names !== undefined && submission.names.length > 0) record.names = [...submission.names];
     // Resubmitting can never reuse a live id, but a reset Slurm can: the newer record replaces the older.
     const existing = this.items.findIndex(
       (item) => item.cluster === record.cluster && item.jobId === record.jobId,
@@ -92,7 +107,10 @@ export class SubmissionLog {
   }
 
   toJSON(): StoredSubmissions {
-    return { version: 1, submissions: this.items.map((item) => ({ ...item })) };
+    return {
+      version: 1,
+      submissions: this.items.map((item) => (item.names ? { ...item, names: [...item.names] } : { ...item })),
+    };
   }
 
   /**
@@ -111,8 +129,18 @@ export class SubmissionLog {
     }
     const valid: Submission[] = [];
     list.forEach((entry, index) => {
-      if (isSubmission(entry)) valid.push(entry);
-      else problems.push(`Stored submission #${index + 1} is incomplete and was skipped.`);
+      if (!isSubmission(entry)) {
+        problems.push(`Stored submission #${index + 1} is incomplete and was skipped.`);
+        return;
+      }
+      const { names, ...required } = entry;
+      if (names === undefined) valid.push(required);
+      else if (isNameList(names)) valid.push({ ...required, names: [...names] });
+      else {
+        // The job is still ours; only which folds it ran is lost.
+        problems.push(`Stored submission #${index + 1} has an unreadable list of folds, which was dropped.`);
+        valid.push(required);
+      }
     });
     return { log: new SubmissionLog(valid), problems };
   }

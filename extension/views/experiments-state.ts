@@ -2,7 +2,8 @@
  * The experiments the Experiments view shows: the incremental index over the configured roots,
  * kept current by file watchers (batched events, no full rescan), the runs the extension started,
  * which config each folder was built from, and the sweeps launched (both remembered in workspaceState),
- * and what the Jobs view knows of their Slurm jobs (the ends seen are remembered too).
+ * and what the Jobs view knows of their Slurm jobs (the ends seen are remembered too, also of jobs
+ * linked only by name, which are followed from one refresh to the next).
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
@@ -15,11 +16,24 @@ import {
   runKey,
   type StatusInputs,
 } from "../experiments/experiment-status";
-import { type EndedJobs, ExperimentJobs, type JobsKnowledge, rememberEnded } from "./experiments-jobs";
+import type { CommandRunner } from "../jobs/command-runner";
+import { lookUpFinalState } from "../jobs/job-history";
+import type { FinalRecord } from "../jobs/jobs-model";
+import { endedFromDeparture, followQueue, type QueueSightings } from "./experiments-departures";
+import {
+  addEnded,
+  type EndedJobs,
+  ExperimentJobs,
+  type JobsKnowledge,
+  rememberEnded,
+} from "./experiments-jobs";
 import { type SweepLaunches, sweepLaunchesKey } from "./sweep-groups";
 
 const buildsKey = "thunder.builds";
 const endedJobsKey = "thunder.experiments.endedJobs";
+const sightingsKey = "thunder.experiments.jobsLinkedByName";
+/** sacct/scontrol lookups per refresh for jobs linked by name; more departures keep their last sighting. */
+const maxFinalStateLookups = 5;
 const eventBatchMs = 300;
 
 export class ExperimentsState implements vscode.Disposable {
@@ -33,6 +47,8 @@ export class ExperimentsState implements vscode.Disposable {
   private flushTimer: NodeJS.Timeout | undefined;
   private scanning: Promise<void> = Promise.resolve();
   private jobs: (() => JobsKnowledge) | undefined;
+  private runner: ((cluster: string) => CommandRunner) | undefined;
+  private jobsUpdates: Promise<void> = Promise.resolve();
   lastScanMs = 0;
 
   constructor(
@@ -46,18 +62,69 @@ export class ExperimentsState implements vscode.Disposable {
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.restart()),
       whenSlurmFeatures((slurm) => {
         this.jobs = () => slurm.jobsKnowledge();
+        this.runner = (cluster) => slurm.runner(cluster);
         this.disposables.push(slurm.onDidChangeJobs(() => void this.jobsChanged()));
         this.changed.fire();
       }),
     );
   }
 
-  private async jobsChanged(): Promise<void> {
+  /** One update at a time: each reads what the previous one stored. */
+  private jobsChanged(): Promise<void> {
+    this.jobsUpdates = this.jobsUpdates
+      .then(() => this.rememberEnds())
+      .catch((error: unknown) =>
+        this.log.warn(`Following Slurm jobs: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    return this.jobsUpdates;
+  }
+
+  /**
+   * Remembers the ends the Jobs service saw (our submissions), and those of the jobs linked only by
+   * name that left the queue since the last refresh (their final state looked up like ours).
+   */
+  private async rememberEnds(): Promise<void> {
     if (this.jobs === undefined) return;
+    const knowledge = this.jobs();
+    const now = Date.now();
     const previous = this.endedJobs();
-    const ended = rememberEnded(previous, this.jobs(), Date.now());
+    const ended = rememberEnded(previous, knowledge, now);
     if (ended !== previous) await this.workspaceState.update(endedJobsKey, ended);
+    const names = new Set(this.index.list().map((experiment) => experiment.name));
+    const previousSightings = this.workspaceState.get<QueueSightings>(sightingsKey, {});
+    const { sightings, departed } = followQueue(
+      previousSightings,
+      knowledge,
+      (entry) => !entry.ours && !entry.finished && names.has(entry.name),
+      now,
+    );
+    if (departed.length > 0) {
+      this.changed.fire();
+      // One after another: each lookup opens channels on the cluster's one shared connection.
+      const finals: FinalRecord[][] = [];
+      for (const [index, sighting] of departed.entries())
+        finals.push(
+          index < maxFinalStateLookups ? await this.finalRecords(sighting.cluster, sighting.jobId) : [],
+        );
+      const withDeparted = addEnded(
+        ended,
+        departed.map((sighting, index) => endedFromDeparture(sighting, finals[index]!, now)),
+      );
+      if (withDeparted !== ended) await this.workspaceState.update(endedJobsKey, withDeparted);
+    }
+    // Stored after the ends, so a window closed in between loses no departure.
+    if (sightings !== previousSightings) await this.workspaceState.update(sightingsKey, sightings);
     this.changed.fire();
+  }
+
+  private async finalRecords(cluster: string, jobId: string): Promise<FinalRecord[]> {
+    if (this.runner === undefined) return [];
+    try {
+      return (await lookUpFinalState(this.runner(cluster), jobId)).records;
+    } catch (error) {
+      this.log.warn(`Final state of job ${jobId} on "${cluster}": ${String(error)}`);
+      return [];
+    }
   }
 
   private endedJobs(): EndedJobs {
@@ -70,6 +137,7 @@ export class ExperimentsState implements vscode.Disposable {
     if (jobs !== undefined) {
       const now = Date.now();
       inputs.slurm = (folder) => jobs.stateOf(folder, now);
+      inputs.slurmFolds = (folder, nodeNames) => jobs.foldStatesOf(folder, nodeNames, now);
     }
     return inputs;
   }

@@ -1,7 +1,7 @@
 /**
  * The Experiments view: built experiment folders with their status (running / their Slurm job's
- * state / checkpoints and when / not run), their folds as children, and the config they were built
- * from. The runs of a
+ * state / checkpoints and when / not run), their folds as children (each with the state of the array
+ * task running it), and the config they were built from. The runs of a
  * W&B sweep (`ROOT/<run id>`) are grouped under their sweep, each with the entries the sweep changed.
  */
 import { readFile } from "node:fs/promises";
@@ -161,9 +161,13 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
     const item = new vscode.TreeItem(`fold ${node.node.name}`);
     item.id = `node:${node.experiment.folder}:${node.node.name}`;
     item.resourceUri = vscode.Uri.file(node.node.folder);
-    item.description = describeState(node.node.state, node.node.newestCheckpoint?.mtimeMs);
-    item.iconPath = stateIcon(node.node.state, "symbol-namespace");
-    item.tooltip = node.node.folder;
+    // As on the experiment's row: a local run first, else the Slurm task running this fold, else the disk.
+    const slurm = node.node.state === "running" ? undefined : node.node.slurm;
+    item.description = slurm
+      ? `Slurm: ${slurm.description}`
+      : describeState(node.node.state, node.node.newestCheckpoint?.mtimeMs);
+    item.iconPath = slurm ? slurmIcon(slurm.phase) : stateIcon(node.node.state, "symbol-namespace");
+    item.tooltip = [node.node.folder, ...(node.node.slurm?.tooltip ?? [])].join("\n");
     item.contextValue = "thunderExperimentNode";
     item.command = {
       command: "thunder.experiments.openBuiltConfig",
@@ -191,6 +195,7 @@ function stateIcon(state: RunState, idle: string): vscode.ThemeIcon {
 function slurmIcon(phase: SlurmPhase): vscode.ThemeIcon {
   const icons: Record<SlurmPhase, [string, string | undefined]> = {
     submitted: ["cloud-upload", undefined],
+    ended: ["history", undefined],
     pending: ["clock", "charts.yellow"],
     running: ["sync~spin", "charts.blue"],
     completed: ["pass", "testing.iconPassed"],

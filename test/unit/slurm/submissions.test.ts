@@ -72,4 +72,41 @@ describe("SubmissionLog", () => {
     assert.equal(log.all.length, MAX_SUBMISSIONS);
     assert.equal(log.all[0].jobId, "5", "the oldest went first");
   });
+
+  test("the folds picked with --names are kept (copied); all folds or none record nothing", () => {
+    const log = new SubmissionLog();
+    const picked = ["2", "0"];
+    const record = log.add({ ...base, jobId: "7", names: picked });
+    picked.push("1");
+    assert.deepEqual(record.names, ["2", "0"]);
+    assert.equal("names" in log.add({ ...base, jobId: "8", names: [] }), false);
+    assert.equal("names" in log.add({ ...base, jobId: "9" }), false);
+    const { log: restored, problems } = SubmissionLog.fromJSON(JSON.parse(JSON.stringify(log)));
+    assert.deepEqual(problems, []);
+    assert.deepEqual(restored.all, log.all);
+  });
+
+  test("records from before --names was recorded stay readable; a damaged fold list loses only itself", () => {
+    const at = "2026-11-25T14:00:00.000Z";
+    const { log, problems } = SubmissionLog.fromJSON({
+      version: 1,
+      submissions: [
+        { ...base, jobId: "1", submittedAt: at },
+        { ...base, jobId: "2", submittedAt: at, names: "0,1" },
+        { ...base, jobId: "3", submittedAt: at, names: ["0", 1] },
+        { ...base, jobId: "4", submittedAt: at, names: ["1"] },
+      ],
+    });
+    assert.deepEqual(
+      log.all.map((item) => [item.jobId, item.names]),
+      [
+        ["1", undefined],
+        ["2", undefined],
+        ["3", undefined],
+        ["4", ["1"]],
+      ],
+    );
+    assert.equal(problems.length, 2);
+    assert.match(problems[0]!, /#2 has an unreadable list of folds/);
+  });
 });
