@@ -26,6 +26,11 @@ class Emitter<T> {
   }
 }
 
+/** Output of a starting shell (motd, prompt) is over once it pauses this long. */
+const startupQuietMs = 150;
+/** A shell that prints nothing at all still gets its start-up lines after this. */
+const startupWaitMs = 3000;
+
 export interface SshPseudoterminalOptions {
   clusterName: string;
   /** Opens the shell channel (the cluster's shared connection). */
@@ -61,6 +66,8 @@ export class SshPseudoterminal {
   private finished = false;
   private size: TerminalDimensions = { columns: 80, rows: 24 };
   private opened = false;
+  /** The start-up lines went to the shell; input goes straight through from now on. */
+  private started = false;
   /** Text to show that arrived before VS Code opened the terminal (it drops earlier writes). */
   private unshown: string;
 
@@ -106,6 +113,30 @@ export class SshPseudoterminal {
       this.finish(this.exitStatus);
     });
     channel.setWindow(this.size.rows, this.size.columns, 0, 0);
+    // Typed before the shell is ready, the lines would be echoed twice (by the pty, then by the
+    // shell's line editor) and laid out for a size the shell may not know yet: wait for its
+    // start-up output to settle first.
+    let settle: NodeJS.Timeout | undefined;
+    const giveUp = setTimeout(() => this.sendStartup(), startupWaitMs);
+    const onFirstOutput = () => {
+      if (settle !== undefined) clearTimeout(settle);
+      settle = setTimeout(() => {
+        clearTimeout(giveUp);
+        channel.off("data", onFirstOutput);
+        this.sendStartup();
+      }, startupQuietMs);
+    };
+    channel.on("data", onFirstOutput);
+    channel.on("close", () => {
+      clearTimeout(giveUp);
+      if (settle !== undefined) clearTimeout(settle);
+    });
+  }
+
+  private sendStartup(): void {
+    const channel = this.channel;
+    if (this.started || channel === undefined || this.closed) return;
+    this.started = true;
     const startup = startupInput(this.options.cwd, this.options.initialLines);
     if (startup !== "") channel.write(startup);
     if (this.pendingInput !== "") channel.write(this.pendingInput);
@@ -119,7 +150,7 @@ export class SshPseudoterminal {
   }
 
   handleInput(data: string): void {
-    if (this.channel) this.channel.write(data);
+    if (this.channel && this.started) this.channel.write(data);
     else if (!this.closed) this.pendingInput += data; // typed while connecting
   }
 

@@ -261,6 +261,8 @@ describe("a Slurm terminal on a real pty", { timeout: 60_000 }, () => {
 
     pty.handleInput('echo "at:$(pwd)"\r');
     await seen(`at:${folder}`);
+    // Sent once the shell is ready: echoed once by its line editor, not also by the pty before.
+    assert.equal(output.split("export PS1=").length - 1, 1, JSON.stringify(output));
     pty.handleInput("stty size\r");
     await seen("20 90");
     pty.setDimensions({ columns: 101, rows: 33 });
