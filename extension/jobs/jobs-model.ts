@@ -150,6 +150,42 @@ export function summarizeStates(states: readonly string[]): string {
   return keys.map((key) => `${counts.get(key)} ${key}`).join(", ");
 }
 
+/** Like `summarizeStates`, but always with counts (`3 COMPLETED`), so an array row says how many tasks. */
+export function countStates(states: readonly string[]): string {
+  if (states.length === 0) return "no tasks";
+  const summary = summarizeStates(states);
+  return /^\d+ /.test(summary) ? summary : `${states.length} ${summary}`;
+}
+
+/** The states whose icon stands for a whole array, most telling first (a failed task beats a finished one). */
+const ARRAY_ICON_PRIORITY = [
+  "RUNNING",
+  "COMPLETING",
+  "FAILED",
+  "TIMEOUT",
+  "OUT_OF_MEMORY",
+  "NODE_FAIL",
+  "BOOT_FAIL",
+  "DEADLINE",
+  "PREEMPTED",
+  "SUSPENDED",
+  "STOPPED",
+  "PENDING",
+  "CONFIGURING",
+  "REQUEUED",
+  "CANCELLED",
+  "COMPLETED",
+];
+
+/**
+ * The one state an array row's icon shows: running while a task runs, a failure if any task failed,
+ * else waiting, cancelled, and completed only when every task completed.
+ */
+export function arrayIconState(states: readonly string[]): string {
+  const keys = states.map((state) => state.split(/[\s,]/)[0].toUpperCase());
+  return ARRAY_ICON_PRIORITY.find((state) => keys.includes(state)) ?? states[0] ?? "";
+}
+
 function byNumericId(a: string, b: string): number {
   const [ja, ta] = a.split("_").map(Number);
   const [jb, tb] = b.split("_").map(Number);
@@ -254,4 +290,19 @@ export function summarizeFinal(records: readonly FinalRecord[]): { state: string
     return { state: `${single.state} (exit code ${single.exitCode})`, failed };
   }
   return { state: summarizeStates(states), failed };
+}
+
+/**
+ * What a followed log shows when re-reading it failed (the cluster went away, say): the lines read
+ * last, with the problem under them, rather than the problem alone, which would wipe the log off
+ * the screen until the cluster answers again.
+ */
+export function logTextAfterFailedRead(lastText: string | undefined, problem: string, readAt?: Date): string {
+  if (lastText === undefined || lastText === "") return problem;
+  const when = readAt ? ` (read at ${readAt.toLocaleTimeString()})` : "";
+  const separator = lastText.endsWith("\n") ? "" : "\n";
+  return (
+    `${lastText}${separator}\n[Thunder] ${problem}\n` +
+    `[Thunder] The lines above are the last ones read${when}; they update again once the cluster answers.\n`
+  );
 }

@@ -4,6 +4,8 @@ import type { ClusterManager } from "../clusters/cluster-manager";
 import { LOCAL_CLUSTER } from "./command-runner";
 import {
   type ArrayGroup,
+  arrayIconState,
+  countStates,
   describeEntry,
   groupJobs,
   type JobEntry,
@@ -28,6 +30,21 @@ export function jobContextValue(
   if (entry.experiment !== undefined) flags.push("withExperiment");
   if (entry.ours) flags.push("ours");
   return flags.join(" ");
+}
+
+/** How a cluster's connection state reads in its row. */
+function clusterStateLabel(state: string): string {
+  switch (state) {
+    case "idle":
+      return "not connected";
+    case "connecting":
+      return "connecting…";
+    case "disconnected":
+      // A connection that worked and dropped is retried with backoff until it works again.
+      return "connection lost, retrying";
+    default:
+      return state;
+  }
 }
 
 export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vscode.Disposable {
@@ -100,7 +117,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     const state = name === LOCAL_CLUSTER ? "connected" : this.clusters.state(name);
     const data = this.jobs.jobsOf(name);
     const active = data?.entries.length ?? 0;
-    const parts = [state === "idle" ? "not connected" : state];
+    const parts = [clusterStateLabel(state)];
     if (data !== undefined) parts.push(`${active} in queue`);
     if (data?.refreshedAt) parts.push(`updated ${data.refreshedAt.toLocaleTimeString()}`);
     item.description = parts.join(" · ");
@@ -118,16 +135,15 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   private arrayItem(group: ArrayGroup): vscode.TreeItem {
     const item = new vscode.TreeItem(group.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `${group.cluster}:array:${group.arrayJobId}:${group.finished ? "done" : "queued"}`;
-    item.description = `${group.arrayJobId} · ${group.tasks.length} tasks · ${group.state}`;
-    const icon = stateIcon(
-      group.tasks.some((task) => task.state === "RUNNING") ? "RUNNING" : group.tasks[0].state,
-    );
+    // The counts lead: in a narrow sidebar the end of the description is cut off.
+    item.description = `${group.arrayJobId} · ${countStates(group.tasks.map((task) => task.state))}`;
+    const icon = stateIcon(arrayIconState(group.tasks.map((task) => task.state)));
     item.iconPath = new vscode.ThemeIcon(
       icon.icon,
       icon.color ? new vscode.ThemeColor(icon.color) : undefined,
     );
     item.tooltip =
-      `${group.name}: array job ${group.arrayJobId} on ${group.cluster}\n${group.state}` +
+      `${group.name}: array job ${group.arrayJobId} on ${group.cluster}, ${group.tasks.length} tasks\n${group.state}` +
       (group.experiment ? `\nExperiment: ${group.experiment}` : "");
     item.contextValue = jobContextValue(group, "thunderJobArray");
     return item;

@@ -5,6 +5,7 @@
 import * as vscode from "vscode";
 import { interpretLogListing, logListingCommand, pickLogFile, THUNDER_LOG_DIR } from "../slurm/thunder-logs";
 import type { CommandRunner } from "./command-runner";
+import { logTextAfterFailedRead } from "./jobs-model";
 
 export const logScheme = "thunder-slurm-log";
 const followIntervalMs = 2000;
@@ -32,10 +33,22 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private readonly fileNames = new Map<string, string>();
+  /** The text last read per log, kept on screen when a later read fails. */
+  private readonly lastRead = new Map<string, { text: string; at: Date }>();
+  private readonly closeListener: vscode.Disposable;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly runnerFor: (cluster: string) => CommandRunner) {
     this.timer = setInterval(() => this.follow(), followIntervalMs);
+    this.closeListener = vscode.workspace.onDidCloseTextDocument((document) => {
+      this.lastRead.delete(document.uri.toString());
+      this.fileNames.delete(document.uri.toString());
+    });
+  }
+
+  private failedRead(key: string, problem: string): string {
+    const last = this.lastRead.get(key);
+    return logTextAfterFailedRead(last?.text, problem, last?.at);
   }
 
   private follow(): void {
@@ -80,17 +93,25 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
       });
       if (result.exitCode !== 0) {
         this.fileNames.delete(key);
-        return `Reading ${THUNDER_LOG_DIR}/${fileName} on cluster "${target.cluster}" failed: ${result.stderr.trim()}`;
+        return this.failedRead(
+          key,
+          `Reading ${THUNDER_LOG_DIR}/${fileName} on cluster "${target.cluster}" failed: ${result.stderr.trim()}`,
+        );
       }
+      this.lastRead.set(key, { text: result.stdout, at: new Date() });
       return result.stdout;
     } catch (error) {
-      return `Reading the log of job ${target.jobId} on cluster "${target.cluster}" failed: ${
-        error instanceof Error ? error.message : String(error)
-      }`;
+      return this.failedRead(
+        key,
+        `Reading the log of job ${target.jobId} on cluster "${target.cluster}" failed: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
     }
   }
 
   dispose(): void {
+    this.closeListener.dispose();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.changed.dispose();

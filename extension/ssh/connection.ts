@@ -193,6 +193,15 @@ export class SshConnection extends EventEmitter<{ state: [ConnectionStateEvent] 
     return this.currentState;
   }
 
+  /** `host:port`, for messages. */
+  private get address(): string {
+    return `${this.options.target.host}:${this.options.target.port}`;
+  }
+
+  private get retryNote(): string {
+    return this.options.reconnect === false ? "" : "; Thunder reconnects by itself";
+  }
+
   get clusterName(): string {
     return this.options.target.clusterName;
   }
@@ -245,7 +254,8 @@ export class SshConnection extends EventEmitter<{ state: [ConnectionStateEvent] 
               reject(
                 new SshConnectionError(
                   "network",
-                  `The connection to cluster "${this.clusterName}" was lost while "${args[0]}" was running.`,
+                  `The connection to cluster "${this.clusterName}" (${this.address}) was lost while ` +
+                    `"${args[0]}" was running${this.retryNote}.`,
                   this.clusterName,
                 ),
               );
@@ -353,7 +363,9 @@ export class SshConnection extends EventEmitter<{ state: [ConnectionStateEvent] 
       client.on("close", () => this.onClientClosed(client));
       return client;
     } catch (raw) {
-      const error = describeSshError(raw, this.context);
+      // Only a connection that retries by itself may say so.
+      const reachableBefore = this.everConnected && this.options.reconnect !== false;
+      const error = describeSshError(raw, this.context, { reachableBefore });
       this.afterFailure(error);
       throw error;
     }
@@ -365,7 +377,7 @@ export class SshConnection extends EventEmitter<{ state: [ConnectionStateEvent] 
     if (this.closedByUser) return;
     const error = new SshConnectionError(
       "network",
-      `The connection to cluster "${this.clusterName}" was lost.`,
+      `The connection to cluster "${this.clusterName}" (${this.address}) was lost${this.retryNote}.`,
       this.clusterName,
     );
     this.afterFailure(error);

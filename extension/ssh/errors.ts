@@ -75,20 +75,50 @@ function target(context: SshErrorContext): string {
   return `${context.username}@${context.host}:${context.port}`;
 }
 
+export interface DescribeOptions {
+  /**
+   * The cluster was reached earlier in this session: a refused or lost connection now means the server
+   * went away (a restart, a network break), not a wrong address, and it is retried by itself.
+   */
+  reachableBefore?: boolean;
+}
+
+/** Where a cluster's address, user and key are set: in VS Code or in the OpenSSH config. */
+const WHERE_CONFIGURED = "the thunder.clusters setting (or its Host entry in ~/.ssh/config)";
+
 /** Maps an error from ssh2 (or the socket under it) to an SshConnectionError with advice. */
-export function describeSshError(error: unknown, context: SshErrorContext): SshConnectionError {
+export function describeSshError(
+  error: unknown,
+  context: SshErrorContext,
+  options: DescribeOptions = {},
+): SshConnectionError {
   if (error instanceof SshConnectionError) return error;
   const { message = String(error), level, code } = (error ?? {}) as Ssh2LikeError;
   const cluster = `cluster "${context.clusterName}"`;
   const make = (kind: SshFailureKind, text: string) =>
     new SshConnectionError(kind, text, context.clusterName, error);
+  const address = `${context.host}:${context.port}`;
+  const retried = "Thunder reconnects by itself; Refresh in the Jobs view tries at once.";
 
   if (level === "client-authentication" || /authentication methods failed/i.test(message)) {
     return make(
       "authentication",
       `Could not log in to ${cluster} as ${target(context)}: the server accepted none of the keys or ` +
-        `passwords offered. Check the user name and IdentityFile for this host in ~/.ssh/config, that your ` +
-        `key is loaded in ssh-agent, or that your public key is in ~/.ssh/authorized_keys on the cluster.`,
+        `passwords offered. Check the user and identityFile of this cluster in ${WHERE_CONFIGURED}, that ` +
+        `your key is loaded in ssh-agent, or that your public key is in ~/.ssh/authorized_keys on the cluster.`,
+    );
+  }
+  if (options.reachableBefore && code === "ECONNREFUSED") {
+    return make(
+      "refused",
+      `${capitalize(cluster)} cannot be reached: nothing listens on ${address} any more (the SSH server ` +
+        `may be restarting, or the login node is down). ${retried}`,
+    );
+  }
+  if (options.reachableBefore && (code === "ETIMEDOUT" || /timed out/i.test(message))) {
+    return make(
+      "timeout",
+      `${capitalize(cluster)} stopped answering on ${address} (network, VPN or the login node). ${retried}`,
     );
   }
   if (/Host denied/i.test(message)) {
@@ -101,8 +131,8 @@ export function describeSshError(error: unknown, context: SshErrorContext): SshC
   if (code === "ECONNREFUSED") {
     return make(
       "refused",
-      `${capitalize(cluster)} refused the connection on ${context.host}:${context.port}: no SSH server is ` +
-        `listening there. Check the host name and Port in ~/.ssh/config, or whether the login node is down.`,
+      `${capitalize(cluster)} refused the connection on ${address}: no SSH server is listening there. ` +
+        `Check the host and port of this cluster in ${WHERE_CONFIGURED}, or whether the login node is down.`,
     );
   }
   if (code === "ETIMEDOUT" || /timed out/i.test(message)) {

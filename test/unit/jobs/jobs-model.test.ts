@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
+  arrayIconState,
+  countStates,
   describeEntry,
   endedJobs,
   groupJobs,
   hasWaitingOwnJobs,
+  logTextAfterFailedRead,
   stateIcon,
   summarizeFinal,
   summarizeStates,
@@ -188,5 +191,44 @@ describe("states", () => {
       failed: true,
     });
     assert.equal(summarizeFinal([]).failed, false);
+  });
+});
+
+describe("array rows", () => {
+  test("the description always counts the tasks per state", () => {
+    assert.equal(countStates(["COMPLETED", "COMPLETED", "COMPLETED"]), "3 COMPLETED");
+    assert.equal(countStates(["PENDING", "RUNNING", "PENDING"]), "1 RUNNING, 2 PENDING");
+    assert.equal(countStates(["CANCELLED", "COMPLETED", "COMPLETED"]), "2 COMPLETED, 1 CANCELLED");
+    assert.equal(countStates([]), "no tasks");
+  });
+
+  test("the icon shows the most telling state, not the first task's", () => {
+    assert.equal(arrayIconState(["PENDING", "RUNNING", "PENDING"]), "RUNNING");
+    assert.equal(arrayIconState(["COMPLETED", "COMPLETED", "FAILED"]), "FAILED");
+    assert.equal(arrayIconState(["COMPLETED", "OUT_OF_MEMORY"]), "OUT_OF_MEMORY");
+    assert.equal(arrayIconState(["CANCELLED by 0", "COMPLETED"]), "CANCELLED");
+    assert.equal(arrayIconState(["COMPLETED", "PENDING"]), "PENDING");
+    assert.equal(arrayIconState(["COMPLETED", "COMPLETED"]), "COMPLETED");
+    assert.equal(arrayIconState(["WEIRD"]), "WEIRD");
+  });
+});
+
+describe("a followed log whose re-read failed", () => {
+  const problem = 'Reading the log of job 7 on cluster "hpc" failed: the connection was lost.';
+
+  test("keeps the lines read last and says why they are not updating", () => {
+    const text = logTextAfterFailedRead("Epoch 0\nEpoch 1\n", problem);
+    assert.ok(text.startsWith("Epoch 0\nEpoch 1\n\n[Thunder] Reading the log of job 7"), text);
+    assert.match(text, /last ones read; they update again once the cluster answers/);
+  });
+
+  test("a log without a final newline still gets the note on lines of its own", () => {
+    const text = logTextAfterFailedRead("Epoch 0", problem);
+    assert.ok(text.startsWith("Epoch 0\n\n[Thunder] "), text);
+  });
+
+  test("nothing read yet: the problem alone", () => {
+    assert.equal(logTextAfterFailedRead(undefined, problem), problem);
+    assert.equal(logTextAfterFailedRead("", problem), problem);
   });
 });

@@ -389,6 +389,45 @@ describe("SshConnection against an in-process SSH server", () => {
     assert.equal((await ssh.exec(["echo", "back"])).stdout, "back\n");
   });
 
+  test("a server that worked and went away: the messages say so and that it is retried", async () => {
+    const own = await startServer(hostKey.private);
+    const knownHostsPath = join(folder, "kh-gone-away");
+    await appendKnownHost(knownHostsPath, "127.0.0.1", own.port, blobOf(hostKey.public));
+    const ssh = connection({
+      knownHostsPath,
+      target: {
+        clusterName: "unit",
+        host: "127.0.0.1",
+        port: own.port,
+        username: "tester",
+        identityFiles: [userKeyPath],
+      },
+      // Long enough that only our own exec below tries again.
+      reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000, factor: 2 },
+    });
+    await ssh.connect();
+    const lost = new Promise<ConnectionStateEvent>((resolve) =>
+      ssh.on("state", (event: ConnectionStateEvent) => event.state === "disconnected" && resolve(event)),
+    );
+    await own.close();
+    const event = await lost;
+    assert.match(
+      event.error?.message ?? "",
+      new RegExp(`cluster "unit" \\(127\\.0\\.0\\.1:${own.port}\\) was lost; Thunder reconnects by itself`),
+    );
+    await assert.rejects(ssh.exec(["true"]), (error: SshConnectionError) => {
+      assert.equal(error.kind, "refused");
+      assert.match(
+        error.message,
+        new RegExp(
+          `^Cluster "unit" cannot be reached: nothing listens on 127\\.0\\.0\\.1:${own.port} any more`,
+        ),
+      );
+      return true;
+    });
+    assert.equal(ssh.state, "disconnected", "still retrying, not given up");
+  });
+
   test("closed port: refused, with the cluster named", async () => {
     const probe = await startServer(hostKey.private);
     const freePort = probe.port;

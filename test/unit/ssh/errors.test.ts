@@ -15,7 +15,7 @@ describe("describeSshError", () => {
       "wrong key",
       ssh2Error("All configured authentication methods failed", { level: "client-authentication" }),
       "authentication",
-      /Could not log in to cluster "hpc" as ana@login\.example\.org:22.*IdentityFile/,
+      /Could not log in to cluster "hpc" as ana@login\.example\.org:22.*identityFile of this cluster in the thunder\.clusters setting/,
     ],
     [
       "rejected host key",
@@ -27,7 +27,7 @@ describe("describeSshError", () => {
       "closed port",
       ssh2Error("connect ECONNREFUSED 127.0.0.1:22", { level: "client-socket", code: "ECONNREFUSED" }),
       "refused",
-      /^Cluster "hpc" refused the connection on login\.example\.org:22.*Port/,
+      /^Cluster "hpc" refused the connection on login\.example\.org:22.*host and port of this cluster in the thunder\.clusters setting/,
     ],
     [
       "handshake timeout",
@@ -64,6 +64,30 @@ describe("describeSshError", () => {
       assert.equal(described.cause, error);
     });
   }
+
+  test("a cluster that was reachable before: gone away and retried, not a wrong address", () => {
+    const refused = ssh2Error("connect ECONNREFUSED 127.0.0.1:22", { code: "ECONNREFUSED" });
+    const gone = describeSshError(refused, context, { reachableBefore: true });
+    assert.equal(gone.kind, "refused");
+    assert.match(
+      gone.message,
+      /^Cluster "hpc" cannot be reached: nothing listens on login\.example\.org:22 any more/,
+    );
+    assert.match(gone.message, /reconnects by itself/);
+    assert.doesNotMatch(gone.message, /Check the host and port/);
+    const silent = describeSshError(ssh2Error("Timed out while connecting", { code: "ETIMEDOUT" }), context, {
+      reachableBefore: true,
+    });
+    assert.equal(silent.kind, "timeout");
+    assert.match(silent.message, /stopped answering on login\.example\.org:22/);
+    // A wrong key stays a wrong key, whatever happened before.
+    const login = describeSshError(
+      ssh2Error("All configured authentication methods failed", { level: "client-authentication" }),
+      context,
+      { reachableBefore: true },
+    );
+    assert.equal(login.kind, "authentication");
+  });
 
   test("our own errors pass through unchanged", () => {
     const changed = new HostKeyChangedError(context, "/home/ana/.ssh/known_hosts", "SHA256:abc", 7);
