@@ -184,7 +184,10 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
       if (name !== undefined && clusters.state(name) === "connected" && view.visible) void jobs.refreshNow();
     }),
   );
-  const logs = new LogDocuments((cluster) => clusters.runner(cluster));
+  const logs = new LogDocuments(
+    (cluster) => clusters.runner(cluster),
+    (cluster) => cluster === LOCAL_CLUSTER || clusters.state(cluster) === "connected",
+  );
   ctx.own(logs);
   ctx.own(vscode.workspace.registerTextDocumentContentProvider(logScheme, logs));
 
@@ -440,7 +443,8 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
   });
   register("thunder.clusters.connect", async (arg) => {
     const name = await pickCluster("Connect to cluster", arg);
-    if (name !== undefined) await connectWithFeedback(name);
+    if (name === undefined) return;
+    await connectWithFeedback(name);
     void jobs.refreshNow();
   });
   register("thunder.clusters.disconnect", async (arg) => {
@@ -537,8 +541,32 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
 
   register("thunder.jobs.refresh", () => jobs.refreshNow());
 
+  /**
+   * The job a command is about when it came without one: from the palette, or from a row's button
+   * pressed while the view re-rendered (VS Code then passes no row).
+   */
+  const pickJob = async (
+    title: string,
+    include: (job: JobEntry) => boolean,
+  ): Promise<JobsNode | undefined> => {
+    const items = clusterNames().flatMap((cluster) => {
+      const data = jobs.jobsOf(cluster);
+      return [...(data?.entries ?? []), ...(data?.finished ?? [])].filter(include).map((job) => ({
+        label: `${job.displayId} ${job.name}`,
+        description: `${job.state} · ${cluster}`,
+        job,
+      }));
+    });
+    if (items.length === 0) {
+      void vscode.window.showInformationMessage("There is no such job in the Jobs view.");
+      return undefined;
+    }
+    const choice = await vscode.window.showQuickPick(items, { title, matchOnDescription: true });
+    return choice && { kind: "job", job: choice.job };
+  };
+
   register("thunder.jobs.openLog", async (arg) => {
-    const node = arg as JobsNode | undefined;
+    const node = (arg as JobsNode | undefined) ?? (await pickJob("Open the log of which job?", () => true));
     if (node?.kind === "job") {
       const job = node.job;
       const document = await vscode.workspace.openTextDocument(
@@ -558,7 +586,8 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
   });
 
   register("thunder.jobs.cancel", async (arg) => {
-    const node = arg as JobsNode | undefined;
+    const node =
+      (arg as JobsNode | undefined) ?? (await pickJob("Cancel which job?", (job) => !job.finished));
     if (node?.kind !== "job" && node?.kind !== "array") return;
     let ids: string[];
     let cluster: string;
@@ -595,7 +624,7 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
   });
 
   register("thunder.jobs.resubmit", async (arg) => {
-    const node = arg as JobsNode | undefined;
+    const node = (arg as JobsNode | undefined) ?? (await pickJob("Resubmit which job?", () => true));
     if (node?.kind !== "job" && node?.kind !== "array") return;
     const cluster = node.kind === "job" ? node.job.cluster : node.cluster;
     const jobId = node.kind === "job" ? node.job.jobId : node.arrayJobId;
@@ -616,7 +645,9 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
   });
 
   register("thunder.jobs.revealExperiment", async (arg) => {
-    const node = arg as JobsNode | undefined;
+    const node =
+      (arg as JobsNode | undefined) ??
+      (await pickJob("Reveal the experiment of which job?", (job) => job.experiment !== undefined));
     const experiment =
       node?.kind === "job" ? node.job.experiment : node?.kind === "array" ? node.experiment : undefined;
     if (experiment === undefined) return;

@@ -265,6 +265,28 @@ export function endedJobs(watched: Iterable<string>, queue: readonly SlurmQueueJ
   return [...watched].filter((jobId) => !present.has(jobId));
 }
 
+/**
+ * Array tasks that left the queue while their array goes on (finished early, failed, cancelled one
+ * by one): without a look-up they would vanish from the view until the whole array ends.
+ */
+export function departedArrayTasks(
+  previous: readonly JobEntry[],
+  current: readonly JobEntry[],
+  known: readonly JobEntry[],
+): JobEntry[] {
+  const queued = new Set(current.map((entry) => entry.displayId));
+  const arraysGoingOn = new Set(current.map((entry) => entry.jobId));
+  const alreadyKnown = new Set(known.map((entry) => entry.displayId));
+  return previous.filter(
+    (entry) =>
+      entry.arrayTaskId !== undefined &&
+      /^\d+$/.test(entry.arrayTaskId) &&
+      !queued.has(entry.displayId) &&
+      arraysGoingOn.has(entry.jobId) &&
+      !alreadyKnown.has(entry.displayId),
+  );
+}
+
 /** Is one of our jobs still waiting to start? (The view then polls at the faster rate.) */
 export function hasWaitingOwnJobs(entries: readonly JobEntry[]): boolean {
   return entries.some(

@@ -13,6 +13,7 @@ import { type Submission, SubmissionLog } from "../slurm/submissions";
 import { type CommandRunner, LOCAL_CLUSTER } from "./command-runner";
 import { lookUpFinalState } from "./job-history";
 import {
+  departedArrayTasks,
   endedJobs,
   experimentName,
   hasWaitingOwnJobs,
@@ -24,6 +25,8 @@ import {
 const submissionsKey = "thunder.slurm.submissions";
 const watchedKey = "thunder.slurm.watched";
 const requestsKey = "thunder.slurm.requests";
+/** Departed array tasks looked up per refresh; more wait for the next one or for the array's end. */
+const maxTaskLookUpsPerRefresh = 10;
 /** Ended jobs kept in the view per cluster. */
 const finishedKept = 20;
 
@@ -180,11 +183,42 @@ export class JobsService implements vscode.Disposable {
       refreshedAt: new Date(),
     };
     this.jobs.set(cluster, current);
+    await this.taskDeparted(
+      cluster,
+      departedArrayTasks(previous.entries, entries, previous.finished),
+      current,
+    );
     this.reportStuckJobs(cluster, entries);
     const watchedHere = this.watched.filter((item) => item.cluster === cluster).map((item) => item.jobId);
     const ended = endedJobs(watchedHere, queue);
     for (const jobId of ended) await this.jobEnded(cluster, jobId, current);
     if (ended.length > 0) await this.save();
+  }
+
+  /** Looks up how departed array tasks ended (a few per refresh; the array's end fills in the rest). */
+  private async taskDeparted(cluster: string, tasks: readonly JobEntry[], jobs: ClusterJobs): Promise<void> {
+    const ended: JobEntry[] = [];
+    for (const task of tasks.slice(0, maxTaskLookUpsPerRefresh)) {
+      let state = "ENDED";
+      let exitCode: string | undefined;
+      try {
+        const final = await lookUpFinalState(this.host.runner(cluster), task.displayId);
+        const record = final.records.find((item) => item.taskId === task.arrayTaskId) ?? final.records[0];
+        if (record !== undefined) ({ state, exitCode } = record);
+      } catch (error) {
+        this.ctx.log.warn(`Final state of task ${task.displayId} on "${cluster}": ${String(error)}`);
+      }
+      ended.push({
+        ...task,
+        state,
+        reason: undefined,
+        reasonText: undefined,
+        stuck: false,
+        resources: exitCode ? `exit code ${exitCode}` : undefined,
+        finished: true,
+      });
+    }
+    if (ended.length > 0) jobs.finished = [...ended, ...jobs.finished].slice(0, finishedKept);
   }
 
   private async jobEnded(cluster: string, jobId: string, jobs: ClusterJobs): Promise<void> {

@@ -58,9 +58,46 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     private readonly clusterNames: () => string[],
   ) {
     this.disposables.push(
-      jobs.onDidChange(() => this.changed.fire(undefined)),
-      clusters.onDidChange(() => this.changed.fire(undefined)),
+      jobs.onDidChange(() => this.refreshIfChanged()),
+      clusters.onDidChange(() => this.refreshIfChanged()),
     );
+  }
+
+  private shownSignature = "";
+
+  /**
+   * Re-renders only when a row would look different. A refresh makes VS Code forget its rows for a
+   * moment, and a button pressed then reaches its command without the row; most polls change nothing.
+   */
+  private refreshIfChanged(): void {
+    const signature = this.signature();
+    if (signature === this.shownSignature) return;
+    this.shownSignature = signature;
+    this.changed.fire(undefined);
+  }
+
+  private signature(): string {
+    const rows: unknown[] = [];
+    const visit = (nodes: JobsNode[], depth: number) => {
+      for (const node of nodes) {
+        const item = this.getTreeItem(node);
+        const icon = item.iconPath instanceof vscode.ThemeIcon ? item.iconPath.id : "";
+        const tooltip = typeof item.tooltip === "string" ? item.tooltip : "";
+        rows.push([depth, item.id, item.label, item.description, icon, item.contextValue, tooltip]);
+        if (node.kind !== "job" && node.kind !== "message") visit(this.getChildren(node), depth + 1);
+      }
+    };
+    visit(this.getChildren(), 0);
+    return JSON.stringify(rows);
+  }
+
+  /** When the cluster was last asked, read on hover so that the row itself stays unchanged. */
+  resolveTreeItem(item: vscode.TreeItem, node: JobsNode): vscode.TreeItem {
+    if (node.kind !== "cluster") return item;
+    const refreshedAt = this.jobs.jobsOf(node.name)?.refreshedAt;
+    if (refreshedAt !== undefined && typeof item.tooltip === "string")
+      item.tooltip = `${item.tooltip}\nUpdated ${refreshedAt.toLocaleTimeString()}.`;
+    return item;
   }
 
   getChildren(node?: JobsNode): JobsNode[] {
@@ -119,7 +156,6 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     const active = data?.entries.length ?? 0;
     const parts = [clusterStateLabel(state)];
     if (data !== undefined) parts.push(`${active} in queue`);
-    if (data?.refreshedAt) parts.push(`updated ${data.refreshedAt.toLocaleTimeString()}`);
     item.description = parts.join(" · ");
     item.iconPath = new vscode.ThemeIcon(
       state === "connected" ? "vm-active" : state === "failed" ? "error" : "vm-outline",

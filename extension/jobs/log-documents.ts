@@ -38,7 +38,11 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
   private readonly closeListener: vscode.Disposable;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly runnerFor: (cluster: string) => CommandRunner) {
+  constructor(
+    private readonly runnerFor: (cluster: string) => CommandRunner,
+    /** False while a cluster's connection is down: its reconnect backoff decides when to try again. */
+    private readonly canRead: (cluster: string) => boolean = () => true,
+  ) {
     this.timer = setInterval(() => this.follow(), followIntervalMs);
     this.closeListener = vscode.workspace.onDidCloseTextDocument((document) => {
       this.lastRead.delete(document.uri.toString());
@@ -66,6 +70,14 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
     }
     const runner = this.runnerFor(target.cluster);
     const key = uri.toString();
+    // While the connection is down, reading would only start connection attempts outside the
+    // cluster's reconnect backoff; keep what was read and say why it is not growing.
+    if (this.lastRead.has(key) && !this.canRead(target.cluster)) {
+      return this.failedRead(
+        key,
+        `The connection to cluster "${target.cluster}" is down; the log is read again once Thunder has reconnected.`,
+      );
+    }
     try {
       let fileName = this.fileNames.get(key);
       if (fileName === undefined) {

@@ -504,6 +504,9 @@ describe("The Jobs view against a real Slurm in a real VS Code", {
       await waitForRow("task 2", new RegExp(`^${arrayId}_2 · RUNNING`));
       await waitForRow("task 3", new RegExp(`^${arrayId}_3 · PENDING · \\(JobArrayTaskLimit\\)`));
       assert.equal(await slurmState(`${arrayId}_2`), "RUNNING");
+      // The cancelled task stays in the view with how it ended, while its array goes on.
+      const cancelled = await waitForRow("task 1", new RegExp(`^${arrayId}_1 · CANCELLED`));
+      assert.match(cancelled.icon, /codicon-circle-slash/);
       // Why task 3 waits, in plain words, on hover.
       await jobsRow("task 3").hover();
       await page

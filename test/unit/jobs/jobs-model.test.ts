@@ -3,6 +3,7 @@ import { describe, test } from "node:test";
 import {
   arrayIconState,
   countStates,
+  departedArrayTasks,
   describeEntry,
   endedJobs,
   groupJobs,
@@ -154,6 +155,42 @@ describe("groupJobs", () => {
 });
 
 describe("polling decisions", () => {
+  test("an array task that left the queue while its array goes on is looked up once", () => {
+    // Task 1 was cancelled; task 2 now runs, task 3 waits; job 10 ended as a whole.
+    const next = parseSqueue(
+      [
+        line({ jobId: "22", display: "20_2", arrayJobId: "20", task: "2", state: "RUNNING", name: "folds" }),
+        line({
+          jobId: "20",
+          display: "20_[3%1]",
+          arrayJobId: "20",
+          task: "3%1",
+          state: "PENDING",
+          reason: "JobArrayTaskLimit",
+          name: "folds",
+        }),
+        line({ jobId: "30", state: "PENDING", reason: "PartitionConfig", name: "too-big" }),
+        line({ jobId: "40", state: "PENDING", reason: "Priority", name: "someone-elses" }),
+      ].join("\n"),
+    ).map((job) => toJobEntry("hpc", job, submissions, (name) => known.get(name)));
+    const departed = departedArrayTasks(entries, next, []);
+    assert.deepEqual(
+      departed.map((entry) => entry.displayId),
+      ["20_1"],
+    );
+    // Known already (looked up in an earlier refresh): not again.
+    assert.deepEqual(departedArrayTasks(entries, next, [{ ...departed[0], finished: true }]), []);
+    // The whole array gone: its end is the job's end, not a task's.
+    assert.deepEqual(
+      departedArrayTasks(
+        entries,
+        next.filter((entry) => entry.jobId !== "20"),
+        [],
+      ),
+      [],
+    );
+  });
+
   test("a job ended when neither it nor any of its tasks is in the queue", () => {
     assert.deepEqual(endedJobs(["10", "20", "55"], queue), ["55"]);
   });
