@@ -57,14 +57,18 @@ export function analyzeFile(
   const lines = typeof text === "string" ? new LineIndex(text) : new LineIndex(text.text, text.lineStarts);
   const body = module.body;
   const prior = beforeEdit?.statements;
+  // The document reuses the statement objects an edit did not touch: before the edit they keep
+  // their index, after it their index moves by the change in the statement count.
+  const shift = prior ? prior.length - body.length : 0;
   const statements: StatementAnalysis[] = new Array(body.length);
   for (let index = 0; index < body.length; index++) {
-    // Same index, same statement object: skip the cache lookup (most statements after an edit).
-    const candidate = prior?.[index];
+    const statement = body[index];
+    let candidate = prior?.[index];
+    if (candidate?.statement !== statement && shift !== 0) candidate = prior?.[index + shift];
     statements[index] =
-      candidate !== undefined && isCurrentAnalysis(candidate, body[index])
+      candidate !== undefined && isCurrentAnalysis(candidate, statement)
         ? candidate
-        : analyzeStatement(body[index], lines);
+        : analyzeStatement(statement, lines);
   }
   if (beforeEdit) {
     const reused = reuseUnchangedShape(beforeEdit, module, lines, statements);

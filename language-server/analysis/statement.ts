@@ -1,8 +1,13 @@
 /**
  * Analysis of one top-level statement, the way lazycon's static phase sees it: what the
  * statement defines, every name it reads and where that name resolves (a local scope or the
- * config's top level), and the problems that depend on this statement alone. Results are
- * cached per statement object, so an edit re-analyses only the statements it touched.
+ * config's top level), and the problems that depend on this statement alone. A file's next
+ * analysis keeps the result of every statement object an edit left alone (see analyzeFile).
+ *
+ * Diagnostics need the definitions, the top-level reads and the problems. Every other name
+ * occurrence and the local scopes serve navigation and completion only: they are collected by a
+ * second walk of the statement the first time one of those asks (opening a large config then
+ * builds no objects for them, which was a fifth of its analysis time and garbage-collector work).
  */
 import type * as ast from "../parser/ast";
 import { type LineIndex, rangeFrom, startCharacterOf, startLineOf } from "./positions";
@@ -49,11 +54,15 @@ export interface StatementAnalysis {
   statement: ast.Stmt;
   role: StatementRole;
   definitions: EntryDefinition[];
-  /** Every name read or bound, locals included, in source order. */
-  occurrences: NameOccurrence[];
+  /**
+   * Every name read or bound, locals included, in source order (made on first read). Top-level
+   * reads are the objects of `globalReads`; a definition's binding has its `nameRange`.
+   */
+  readonly occurrences: NameOccurrence[];
   /** Reads that resolve to the top level; checked against the config's whole scope later. */
   globalReads: NameOccurrence[];
-  scopes: LocalScope[];
+  /** The local scopes (functions, lambdas, comprehensions), outermost first (made on first read). */
+  readonly scopes: LocalScope[];
   /** Problems that depend on this statement only. */
   problems: Problem[];
   /** Top-level names read while the value is computed (each once, own names excluded). */
@@ -72,15 +81,60 @@ export function isCurrentAnalysis(analysis: StatementAnalysis, statement: ast.St
   );
 }
 
-/** Parser-internal identity cache: the same statement object (at the same position) is analysed once. */
-const cache = new WeakMap<ast.Stmt, StatementAnalysis>();
-
+/** A fresh analysis; analyzeFile reuses the previous one of a statement that did not change. */
 export function analyzeStatement(statement: ast.Stmt, lines: LineIndex): StatementAnalysis {
-  const cached = cache.get(statement);
-  if (cached && isCurrentAnalysis(cached, statement)) return cached;
-  const analysis = new StatementWalker(statement, lines).run();
-  cache.set(statement, analysis);
-  return analysis;
+  return new StatementWalker(new Analysis(statement), lines).run();
+}
+
+/** Occurrences and scopes of a statement, collected together by one walk. */
+interface NameData {
+  occurrences: NameOccurrence[];
+  scopes: LocalScope[];
+}
+
+/**
+ * Lists that stay empty share these (never modified; the walker makes its own list on the
+ * first push): most statements have no problems, many no reads, and every empty array would be
+ * kept for the file's lifetime.
+ */
+const NO_DEFINITIONS: EntryDefinition[] = [];
+const NO_READS: NameOccurrence[] = [];
+const NO_PROBLEMS: Problem[] = [];
+const NO_EAGER_NAMES: string[] = [];
+
+/** Fields are `declare`d and set in the constructor: one per statement, no initializer calls. */
+class Analysis implements StatementAnalysis {
+  declare readonly statement: ast.Stmt;
+  declare role: StatementRole;
+  declare definitions: EntryDefinition[];
+  declare globalReads: NameOccurrence[];
+  declare problems: Problem[];
+  declare eagerNames: string[];
+  declare readonly analyzedLine: number;
+  declare readonly analyzedCharacter: number;
+  declare private names: NameData | undefined;
+
+  constructor(statement: ast.Stmt) {
+    this.statement = statement;
+    this.role = "definition";
+    this.definitions = NO_DEFINITIONS;
+    this.globalReads = NO_READS;
+    this.problems = NO_PROBLEMS;
+    this.eagerNames = NO_EAGER_NAMES;
+    this.analyzedLine = startLineOf(statement.range);
+    this.analyzedCharacter = startCharacterOf(statement.range);
+    this.names = undefined;
+  }
+
+  get occurrences(): NameOccurrence[] {
+    this.names ??= new StatementWalker(this, undefined).collectNames();
+    return this.names.occurrences;
+  }
+
+  get scopes(): LocalScope[] {
+    this.names ??= new StatementWalker(this, undefined).collectNames();
+    return this.names.scopes;
+  }
 }
 
 /** A copy without the spare capacity push leaves (room for 17); an empty array has none. */
@@ -95,7 +149,8 @@ enum State {
 }
 
 interface ScopeFrame {
-  scope: LocalScope;
+  /** Null while only diagnostics are collected (no scope objects then). */
+  scope: LocalScope | null;
   states: Map<string, State>;
 }
 
@@ -119,49 +174,88 @@ const NO_NAMES: readonly string[] = [];
 function eagerNamesOf(result: StatementAnalysis): string[] {
   const reads = result.globalReads;
   const definitions = result.definitions;
+  if (reads.length === 0) return NO_EAGER_NAMES;
   if (reads.length > 64) {
     const own = new Set(definitions.map((definition) => definition.name));
     const eager = new Set<string>();
     for (const read of reads) if (read.eager && !own.has(read.name)) eager.add(read.name);
     return [...eager];
   }
-  const eager: string[] = [];
+  let eager = NO_EAGER_NAMES;
   for (let index = 0; index < reads.length; index++) {
     const read = reads[index];
     if (!read.eager || eager.includes(read.name)) continue;
     let own = false;
     for (let k = 0; k < definitions.length && !own; k++) own = definitions[k].name === read.name;
-    if (!own) eager.push(read.name);
+    if (own) continue;
+    if (eager === NO_EAGER_NAMES) eager = [];
+    eager.push(read.name);
   }
   return eager;
 }
 
+/**
+ * Walks one statement the way lazycon's analyser does. Without `lines` it walks a second time
+ * for the names only (`collectNames`): the analysis it completes already has the definitions,
+ * top-level reads and problems, met again in the same order, so those objects are reused.
+ */
 class StatementWalker {
-  private readonly frames: ScopeFrame[] = [];
+  declare private readonly result: Analysis;
+  declare private readonly lines: LineIndex | undefined;
+  declare private readonly frames: ScopeFrame[];
   /** Top-level names of the statement while its value is being computed (lazycon's "Defining"). */
-  private defining: readonly string[] = NO_NAMES;
-  private lazyDepth = 0;
-  private readonly result: StatementAnalysis;
+  declare private defining: readonly string[];
+  declare private lazyDepth: number;
+  declare private readonly statement: ast.Stmt;
+  /** Set while collecting names: every occurrence and local scope. */
+  declare private readonly names: NameData | null;
+  declare private definitionsSeen: number;
+  declare private globalReadsSeen: number;
 
-  constructor(
-    private readonly statement: ast.Stmt,
-    private readonly lines: LineIndex,
-  ) {
-    this.result = {
-      statement,
-      role: "definition",
-      definitions: [],
-      occurrences: [],
-      globalReads: [],
-      scopes: [],
-      problems: [],
-      eagerNames: [],
-      analyzedLine: startLineOf(statement.range),
-      analyzedCharacter: startCharacterOf(statement.range),
-    };
+  constructor(result: Analysis, lines: LineIndex | undefined) {
+    this.result = result;
+    this.lines = lines;
+    this.frames = [];
+    this.defining = NO_NAMES;
+    this.lazyDepth = 0;
+    this.statement = result.statement;
+    this.names = lines === undefined ? { occurrences: [], scopes: [] } : null;
+    this.definitionsSeen = 0;
+    this.globalReadsSeen = 0;
+  }
+
+  collectNames(): NameData {
+    this.walk();
+    const names = this.names!;
+    // Kept while the statement lives: drop the spare capacity push leaves (17 slots per array).
+    names.occurrences = exact(names.occurrences);
+    names.scopes = exact(names.scopes);
+    for (let k = 0; k < names.scopes.length; k++) {
+      const bindings = names.scopes[k].bindings;
+      for (const [name, ranges] of bindings) bindings.set(name, exact(ranges));
+    }
+    return names;
   }
 
   run(): StatementAnalysis {
+    this.walk();
+    const result = this.result;
+    result.eagerNames = eagerNamesOf(result);
+    // Kept for the file's lifetime: drop the spare capacity push leaves (17 slots per array).
+    result.definitions = exact(result.definitions);
+    result.globalReads = exact(result.globalReads);
+    result.problems = exact(result.problems);
+    result.eagerNames = exact(result.eagerNames);
+    return result;
+  }
+
+  /** The statement's first line as a range, for problems about a whole statement. */
+  private head(node: { range: ast.Range }): ast.Range {
+    // Without lines no problem is recorded (see problem()).
+    return this.lines ? headRange(node, this.lines) : node.range;
+  }
+
+  private walk(): void {
     const statement = this.statement;
     switch (statement.type) {
       case "Import":
@@ -185,27 +279,13 @@ class StatementWalker {
         this.result.role = "unsupported";
         this.problem(
           "unsupported-statement",
-          headRange(statement, this.lines),
+          this.head(statement),
           buildFails(
             `${describeStatement(statement)} is not allowed at the top level of a config (only imports, assignments and functions)`,
             "This syntactic structure is not supported.",
           ),
         );
     }
-    const result = this.result;
-    result.eagerNames = eagerNamesOf(result);
-    // Kept for the file's lifetime: drop the spare capacity push leaves (17 slots per array).
-    result.definitions = exact(result.definitions);
-    result.occurrences = exact(result.occurrences);
-    result.globalReads = exact(result.globalReads);
-    result.scopes = exact(result.scopes);
-    for (let k = 0; k < result.scopes.length; k++) {
-      const bindings = result.scopes[k].bindings;
-      for (const [name, ranges] of bindings) bindings.set(name, exact(ranges));
-    }
-    result.problems = exact(result.problems);
-    result.eagerNames = exact(result.eagerNames);
-    return result;
   }
 
   // ------------------------------------------------------------ top level
@@ -223,7 +303,7 @@ class StatementWalker {
       this.result.role = "import";
       this.problem(
         "relative-import-without-module",
-        headRange(statement, this.lines),
+        this.head(statement),
         lazyconCrashes(
           '"from . import ..." is not supported; import parent configs with "from .name import *"',
         ),
@@ -238,7 +318,7 @@ class StatementWalker {
     if (statement.level > 0) {
       this.problem(
         "relative-import",
-        headRange(statement, this.lines),
+        this.head(statement),
         buildFails(
           "Relative imports can only import parent configs (from .base import *)",
           "Relative imports are only supported for config files.",
@@ -292,8 +372,9 @@ class StatementWalker {
   private brokenStatement(statement: ast.ErrorStmt): void {
     // The parser reports the syntax error; here we only keep the names it most likely defines,
     // so that the rest of the file does not light up with undefined names.
+    if (this.names) return;
     for (const defined of statement.definedNames) {
-      this.result.definitions.push({
+      this.ownDefinitions().push({
         name: defined.name,
         nameRange: defined.range,
         kind: "assignment",
@@ -306,7 +387,7 @@ class StatementWalker {
   /** lazycon finds the decorator's `@` by looking at the token before the expression; `@(deco)` breaks that. */
   private checkDecoratorSyntax(statement: ast.FunctionDef): void {
     const first = statement.decorator_list[0];
-    if (!first) return;
+    if (!first || !this.lines) return;
     const before = this.lines
       .lineText(first.range.start.line)
       .slice(0, first.range.start.character)
@@ -321,6 +402,18 @@ class StatementWalker {
   }
 
   private define(partial: Omit<EntryDefinition, "owner">): void {
+    if (this.names) {
+      // The same definition as the first walk made (same order), so that its binding has its range.
+      const known = this.result.definitions[this.definitionsSeen++];
+      this.names.occurrences.push({
+        name: known.name,
+        range: known.nameRange,
+        scope: null,
+        binding: true,
+        eager: true,
+      });
+      return;
+    }
     // Written out rather than spread: a spread copy keeps its fields out of the object (one
     // more allocation per definition, for the file's lifetime).
     const definition: EntryDefinition = {
@@ -332,14 +425,7 @@ class StatementWalker {
     };
     if (partial.importedFrom !== undefined) definition.importedFrom = partial.importedFrom;
     if (partial.alias !== undefined) definition.alias = partial.alias;
-    this.result.definitions.push(definition);
-    this.result.occurrences.push({
-      name: definition.name,
-      range: definition.nameRange,
-      scope: null,
-      binding: true,
-      eager: true,
-    });
+    this.ownDefinitions().push(definition);
     if (definition.name.startsWith("__")) {
       this.problem(
         "dunder-definition",
@@ -384,14 +470,14 @@ class StatementWalker {
   // ------------------------------------------------------------ function bodies
 
   private functionBody(node: ast.FunctionDef | ast.AsyncFunctionDef): void {
-    const scope = this.pushScope("function", node.range);
+    const scope = this.pushScope("function", node, node);
     const frame = this.frames[this.frames.length - 1];
     for (const name of gatherLocals(node.body)) {
       if (!frame.states.has(name)) frame.states.set(name, State.Undefined);
     }
     for (const arg of allArguments(node.args)) {
       frame.states.set(arg.arg, State.Defined);
-      this.bindLocal(scope, arg.arg, rangeFrom(arg.range.start, arg.arg.length));
+      if (scope) this.bindLocal(scope, arg.arg, rangeFrom(arg.range.start, arg.arg.length));
     }
     this.lazyDepth++;
     for (const statement of node.body) this.localStatement(statement);
@@ -404,7 +490,7 @@ class StatementWalker {
       if (statement.type === "Error") return;
       this.problem(
         "unsupported-syntax",
-        headRange(statement, this.lines),
+        this.head(statement),
         buildFails(
           `${describeStatement(statement)} is not supported inside a config function`,
           `This syntactic structure is not supported: ${statement.type} at ${lazyconPosition(statement.range)}`,
@@ -479,7 +565,7 @@ class StatementWalker {
     } else if (state === State.Undefined) {
       frame.states.set(name, State.Defining);
     }
-    this.bindLocal(frame.scope, name, range);
+    if (frame.scope) this.bindLocal(frame.scope, name, range);
   }
 
   private leaveLocal(name: string): void {
@@ -586,11 +672,11 @@ class StatementWalker {
         return;
       case "Lambda": {
         this.argumentDefaults(node.args);
-        const scope = this.pushScope("lambda", node.range);
+        const scope = this.pushScope("lambda", node, node);
         const frame = this.frames[this.frames.length - 1];
         for (const arg of allArguments(node.args)) {
           frame.states.set(arg.arg, State.Defined);
-          this.bindLocal(scope, arg.arg, rangeFrom(arg.range.start, arg.arg.length));
+          if (scope) this.bindLocal(scope, arg.arg, rangeFrom(arg.range.start, arg.arg.length));
         }
         this.lazyDepth++;
         this.expression(node.body);
@@ -609,7 +695,7 @@ class StatementWalker {
       default:
         this.problem(
           "unsupported-syntax",
-          headRange(node, this.lines),
+          this.head(node),
           buildFails(
             `${describeExpression(node)} is not supported in configs`,
             `This syntactic structure is not supported: ${node.type} at ${lazyconPosition(node.range)}`,
@@ -634,11 +720,11 @@ class StatementWalker {
       if (index === 0 && node.type === "GeneratorExp") this.lazyDepth++;
       const targets: { name: string; range: ast.Range }[] = [];
       this.collectTargets(generator.target, targets);
-      const scope = this.pushScope("comprehension", { start: generator.range.start, end: node.range.end });
+      const scope = this.pushScope("comprehension", generator, node);
       const frame = this.frames[this.frames.length - 1];
       for (const target of targets) {
         frame.states.set(target.name, State.Defined);
-        this.bindLocal(scope, target.name, target.range);
+        if (scope) this.bindLocal(scope, target.name, target.range);
       }
       pushed++;
       for (const condition of generator.ifs) this.expression(condition);
@@ -677,7 +763,7 @@ class StatementWalker {
           ),
         );
       }
-      this.result.occurrences.push({
+      this.names?.occurrences.push({
         name,
         range,
         scope: frame.scope,
@@ -686,15 +772,19 @@ class StatementWalker {
       });
       return;
     }
-    const occurrence: NameOccurrence = {
+    if (this.names) {
+      // The first walk's object for this read (same order), so both lists share it.
+      this.names.occurrences.push(this.result.globalReads[this.globalReadsSeen++]);
+      return;
+    }
+    if (this.result.globalReads === NO_READS) this.result.globalReads = [];
+    this.result.globalReads.push({
       name,
       range,
       scope: null,
       binding: false,
       eager: this.lazyDepth === 0,
-    };
-    this.result.occurrences.push(occurrence);
-    this.result.globalReads.push(occurrence);
+    });
     if (this.defining.includes(name)) {
       this.problem(
         "self-reference",
@@ -707,11 +797,24 @@ class StatementWalker {
     }
   }
 
-  private pushScope(kind: LocalScope["kind"], range: ast.Range): LocalScope {
+  /**
+   * A new innermost scope from the start of `from` to the end of `to`; its LocalScope only while
+   * collecting names (null otherwise).
+   */
+  private pushScope(
+    kind: LocalScope["kind"],
+    from: { range: ast.Range },
+    to: { range: ast.Range },
+  ): LocalScope | null {
+    if (!this.names) {
+      this.frames.push({ scope: null, states: new Map() });
+      return null;
+    }
     const parent = this.frames.length > 0 ? this.frames[this.frames.length - 1].scope : null;
+    const range = from === to ? from.range : { start: from.range.start, end: to.range.end };
     const scope: LocalScope = { kind, range, bindings: new Map(), parent };
     this.frames.push({ scope, states: new Map() });
-    this.result.scopes.push(scope);
+    this.names.scopes.push(scope);
     return scope;
   }
 
@@ -719,11 +822,19 @@ class StatementWalker {
     let ranges = scope.bindings.get(name);
     if (!ranges) scope.bindings.set(name, (ranges = []));
     ranges.push(range);
-    this.result.occurrences.push({ name, range, scope, binding: true, eager: this.lazyDepth === 0 });
+    this.names!.occurrences.push({ name, range, scope, binding: true, eager: this.lazyDepth === 0 });
   }
 
+  /** Problems are the first walk's; the walk for names drops them. */
   private problem(code: Problem["code"], range: ast.Range, message: string): void {
+    if (this.names) return;
+    if (this.result.problems === NO_PROBLEMS) this.result.problems = [];
     this.result.problems.push(lazyconError(code, range, message));
+  }
+
+  private ownDefinitions(): EntryDefinition[] {
+    if (this.result.definitions === NO_DEFINITIONS) this.result.definitions = [];
+    return this.result.definitions;
   }
 }
 

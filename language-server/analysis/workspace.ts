@@ -74,6 +74,10 @@ export function pathToUri(filePath: string): string {
   return pathToFileURL(filePath).href;
 }
 
+function sameJson(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** Shared by every file without parents (never modified), so that it can be compared by identity. */
 const EMPTY_SCOPE: Scope = new Map();
 
@@ -94,15 +98,26 @@ export class ConfigWorkspace {
   /** `.config` files under the workspace folders: walked once per settings change, then kept up to date by fileChanged. */
   private scannedConfigs: { epoch: number; paths: Set<string> } | undefined;
   private settingsEpoch = 0;
+  /** Whether a parent import was ever looked up on sys.path (only then does a new sys.path matter). */
+  private sysPathConsulted = false;
 
   settings: ServiceSettings = { shortcuts: {}, sysPath: [], workspaceFolders: [] };
 
   constructor(readonly host: FileSystemHost) {}
 
   updateSettings(settings: Partial<ServiceSettings>): void {
-    this.settings = { ...this.settings, ...settings };
-    this.diskEpoch++;
-    this.settingsEpoch++;
+    const before = this.settings;
+    const after = { ...before, ...settings };
+    this.settings = after;
+    // The server applies its settings again after the editor answers, and sys.path arrives
+    // while the first document is being checked: when that changes nothing a lookup depends
+    // on, the caches stay (no second full check of a large config right after it opened).
+    const foldersChanged = !sameJson(before.workspaceFolders, after.workspaceFolders);
+    const lookupsChanged =
+      !sameJson(before.shortcuts, after.shortcuts) ||
+      (this.sysPathConsulted && !sameJson(before.sysPath, after.sysPath));
+    if (foldersChanged || lookupsChanged) this.diskEpoch++;
+    if (foldersChanged) this.settingsEpoch++;
   }
 
   keyOf(uri: string): string {
@@ -283,6 +298,7 @@ export class ConfigWorkspace {
           };
         }
       } else {
+        this.sysPathConsulted = true;
         const visited = new Set<string>();
         for (const prefix of this.settings.sysPath) {
           if (visited.has(prefix)) continue;

@@ -86,12 +86,17 @@ const COMPARE_OPS: Record<string, ast.CmpOp> = {
 };
 
 /**
+ * Every empty list of the tree (call keywords, arguments, ...): thousands of them in a large
+ * config, and each empty array is an object kept for the tree's lifetime. Never modified.
+ */
+const EMPTY: never[] = [];
+
+/**
  * A copy without spare capacity. An array grown by push keeps room for 17 elements; the tree
  * has tens of thousands of short lists, and the spare room was a quarter of its memory.
  */
 function exact<T>(items: T[]): T[] {
-  // An empty array has no storage to trim.
-  return items.length === 0 ? items : items.slice();
+  return items.length === 0 ? EMPTY : items.slice();
 }
 
 /** Nesting of recursive calls we allow before bailing out (the stack must never overflow). */
@@ -110,30 +115,44 @@ interface ParserOptions {
 }
 
 export class Parser {
-  private readonly tokens: Token[];
-  private i = 0;
-  private furthest = 0;
-  private depth = 0;
-  private readonly errors: ChunkError[] = [];
-  private readonly compileErrors: ast.ParseError[] = [];
-  readonly ranges: SourceRange[] = [];
+  // Fields are `declare`d and set in the constructor (one parser per chunk): class fields would
+  // cost an initializer call per parser.
+  declare private readonly tokens: Token[];
+  declare private i: number;
+  declare private furthest: number;
+  declare private depth: number;
+  declare private readonly errors: ChunkError[];
+  declare private readonly compileErrors: ast.ParseError[];
+  declare readonly ranges: SourceRange[];
   /** Expressions written in parentheses (matters for targets); created on first use. */
-  private parenthesizedSet: Set<ast.Expr> | null = null;
+  declare private parenthesizedSet: Set<ast.Expr> | null;
   private get parenthesized(): Set<ast.Expr> {
     return this.parenthesizedSet ?? (this.parenthesizedSet = new Set());
   }
-  private functionDepth = 0;
+  declare private functionDepth: number;
   /** Inside an `async def` (not nested in another def/lambda/class). */
-  private inAsync = false;
-  private classDepth = 0;
-  private loopDepth = 0;
-  private readonly fstring: boolean;
+  declare private inAsync: boolean;
+  declare private classDepth: number;
+  declare private loopDepth: number;
+  declare private readonly fstring: boolean;
 
   /** The text the tokens point into (for source spans). */
-  private readonly source: string;
+  declare private readonly source: string;
 
   constructor(tokens: Token[], source: string, options: ParserOptions = {}) {
     this.tokens = tokens;
+    this.i = 0;
+    this.furthest = 0;
+    this.depth = 0;
+    this.errors = [];
+    this.compileErrors = [];
+    this.ranges = [];
+    this.parenthesizedSet = null;
+    this.functionDepth = 0;
+    this.inAsync = false;
+    this.classDepth = 0;
+    this.loopDepth = 0;
+    this.lastCompleteExpression = null;
     this.source = source;
     this.fstring = options.fstring ?? false;
   }
@@ -533,10 +552,10 @@ export class Parser {
     if (t.kind === TokenKind.Name) {
       switch (t.value) {
         case "def":
-          out.push(this.functionDef([], null));
+          out.push(this.functionDef(EMPTY, null));
           return;
         case "class":
-          out.push(this.classDef([]));
+          out.push(this.classDef(EMPTY));
           return;
         case "if":
           out.push(this.ifStmt());
@@ -558,7 +577,7 @@ export class Parser {
           if (n.kind === TokenKind.Name) {
             if (n.value === "def") {
               const asyncToken = this.next();
-              out.push(this.functionDef([], asyncToken));
+              out.push(this.functionDef(EMPTY, asyncToken));
               return;
             }
             if (n.value === "for") {
@@ -1010,7 +1029,7 @@ export class Parser {
       nameRange: this.rangeOfToken(nameToken),
       args,
       body,
-      decorator_list: decorators,
+      decorator_list: exact(decorators),
       returns,
     } as ast.FunctionDef | ast.AsyncFunctionDef;
   }
@@ -1048,7 +1067,7 @@ export class Parser {
       bases,
       keywords,
       body,
-      decorator_list: decorators,
+      decorator_list: exact(decorators),
     };
   }
 
@@ -2050,7 +2069,7 @@ export class Parser {
     const open = this.next();
     if (this.isOp(")")) {
       this.next();
-      return { type: "Call", range: this.rangeFromToken(startToken), func, args: [], keywords: [] };
+      return { type: "Call", range: this.rangeFromToken(startToken), func, args: EMPTY, keywords: EMPTY };
     }
     // A lone generator expression argument: `f(x for x in y)` (the genexp spans the parens).
     const { args, keywords } = this.callArguments(open);
@@ -2219,7 +2238,7 @@ export class Parser {
     this.fail();
   }
 
-  private lastCompleteExpression: ast.Expr | null = null;
+  declare private lastCompleteExpression: ast.Expr | null;
 
   private expressionWithoutHints(): ast.Expr {
     return this.expression();
@@ -2337,7 +2356,7 @@ export class Parser {
         return {
           type: "Tuple",
           range: this.range(this.startOf(open), this.endOf(close)),
-          elts: [],
+          elts: EMPTY,
           ctx: "Load",
         };
       }
@@ -2408,7 +2427,7 @@ export class Parser {
         return {
           type: "List",
           range: this.range(this.startOf(open), this.endOf(close)),
-          elts: [],
+          elts: EMPTY,
           ctx: "Load",
         };
       }
@@ -2453,7 +2472,7 @@ export class Parser {
       const start = this.startOf(open);
       if (this.isOp("}")) {
         this.next();
-        return { type: "Dict", range: this.rangeFrom(start), keys: [], values: [] };
+        return { type: "Dict", range: this.rangeFrom(start), keys: EMPTY, values: EMPTY };
       }
       if (this.isOp("**")) return this.dictRest(start, [], []);
       const first = this.starNamedExpression();
@@ -2654,13 +2673,13 @@ export class Parser {
     }
     return {
       type: "arguments",
-      posonlyargs,
-      args,
+      posonlyargs: exact(posonlyargs),
+      args: exact(args),
       vararg,
-      kwonlyargs,
-      kw_defaults: kwDefaults,
+      kwonlyargs: exact(kwonlyargs),
+      kw_defaults: exact(kwDefaults),
       kwarg,
-      defaults,
+      defaults: exact(defaults),
     };
   }
 

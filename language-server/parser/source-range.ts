@@ -10,10 +10,12 @@ import type { Position, Range } from "./ast";
  * in place when an edit moves the statement, so a range object stays the node's range.
  */
 export class SourceRange implements Range {
-  startLine: number;
-  startCharacter: number;
-  endLine: number;
-  endCharacter: number;
+  // `declare`: assigned in the constructor only. A class field would first be defined as
+  // undefined by an initializer call, for each of the tens of thousands of ranges.
+  declare startLine: number;
+  declare startCharacter: number;
+  declare endLine: number;
+  declare endCharacter: number;
 
   constructor(startLine: number, startCharacter: number, endLine: number, endCharacter: number) {
     this.startLine = startLine;

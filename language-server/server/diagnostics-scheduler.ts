@@ -13,6 +13,8 @@ export class DiagnosticsScheduler {
   private scheduled: NodeJS.Immediate | undefined;
   /** Bumped by every schedule() call; a flush waits until it stops moving. */
   private generation = 0;
+  /** Work that should not delay pending diagnostics (see afterPending). */
+  private readonly deferred: (() => void)[] = [];
 
   constructor(private readonly publish: (uri: string) => void) {}
 
@@ -30,6 +32,18 @@ export class DiagnosticsScheduler {
     });
   }
 
+  /**
+   * Runs `work` once the diagnostics pending now are published (right away when none are): the
+   * first diagnostics of a document that just opened do not wait for it.
+   */
+  afterPending(work: () => void): void {
+    if (this.pending.size === 0) {
+      work();
+      return;
+    }
+    this.deferred.push(work);
+  }
+
   /** Publishes everything pending now. */
   flush(): void {
     if (this.scheduled !== undefined) clearImmediate(this.scheduled);
@@ -37,15 +51,27 @@ export class DiagnosticsScheduler {
     const uris = [...this.pending];
     this.pending.clear();
     for (const uri of uris) this.publish(uri);
+    this.runDeferred();
+  }
+
+  /** On a later turn: the connection writes what was just published in turns of its own. */
+  private runDeferred(): void {
+    if (this.deferred.length === 0) return;
+    const work = this.deferred.splice(0);
+    setImmediate(() => {
+      for (const each of work) each();
+    });
   }
 
   cancel(uri: string): void {
     this.pending.delete(uri);
+    if (this.pending.size === 0) this.runDeferred();
   }
 
   dispose(): void {
     if (this.scheduled !== undefined) clearImmediate(this.scheduled);
     this.scheduled = undefined;
     this.pending.clear();
+    this.deferred.length = 0;
   }
 }

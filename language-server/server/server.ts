@@ -147,9 +147,19 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     republishAll();
   }
 
-  /** sys.path arrives later; requests keep being answered with the previous one meanwhile. */
+  /**
+   * sys.path arrives later; requests keep being answered with the previous one meanwhile. The
+   * query starts once pending diagnostics are out: starting a process costs the server some
+   * milliseconds, which the first diagnostics of a document that just opened should not wait for.
+   */
   function refreshSysPath(python: string): void {
     const queryId = ++sysPathQueryId;
+    scheduler.afterPending(() => {
+      if (queryId === sysPathQueryId) querySysPathNow(python, queryId);
+    });
+  }
+
+  function querySysPathNow(python: string, queryId: number): void {
     void askSysPath(python).then((result) => {
       if (queryId !== sysPathQueryId) return;
       if (!result.ok) {

@@ -119,3 +119,31 @@ test("the scheduler publishes each pending document once, after a burst of sched
   assert.deepEqual(published.slice(2), ["d"]);
   scheduler.dispose();
 });
+
+test("work that must not delay diagnostics runs after the pending ones are published", async () => {
+  // Event-loop turns, not time: a timer may fire before the immediates on a busy machine.
+  const turns = async (count: number) => {
+    for (let turn = 0; turn < count; turn++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const events: string[] = [];
+  const scheduler = new DiagnosticsScheduler((uri) => events.push(`publish ${uri}`));
+  scheduler.afterPending(() => events.push("work while idle"));
+  assert.deepEqual(events, ["work while idle"], "nothing pending: runs right away");
+
+  scheduler.schedule(["a"]);
+  scheduler.afterPending(() => events.push("work after a"));
+  scheduler.schedule(["b"]);
+  await turns(1);
+  assert.deepEqual(events.slice(1), [], "the work waits for the diagnostics");
+  await turns(5);
+  assert.deepEqual(events.slice(1).sort(), ["publish a", "publish b", "work after a"]);
+  assert.equal(events[3], "work after a");
+
+  // Documents closed before their diagnostics went out release the work too.
+  scheduler.schedule(["c"]);
+  scheduler.afterPending(() => events.push("work after closing c"));
+  scheduler.cancel("c");
+  await turns(2);
+  assert.deepEqual(events.slice(4), ["work after closing c"]);
+  scheduler.dispose();
+});
