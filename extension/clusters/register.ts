@@ -644,6 +644,22 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
     await features.runOnSlurm({ ...request, kind: "run" }, { cluster });
   });
 
+  register("thunder.experiments.showJobs", async (arg) => {
+    const folder = (arg as { experiment?: { folder?: unknown } } | undefined)?.experiment?.folder;
+    if (typeof folder !== "string") return;
+    await vscode.commands.executeCommand("thunder.jobs.focus");
+    const rows = tree.rowsOfExperiment(folder);
+    if (rows.length === 0) {
+      void vscode.window.showInformationMessage(
+        `The Jobs view lists no job of ${path.basename(folder)} at the moment; it may have been purged from Slurm's memory.`,
+      );
+      return;
+    }
+    for (const [index, row] of rows.entries()) {
+      await view.reveal(row, { select: index === 0, focus: index === 0, expand: true });
+    }
+  });
+
   register("thunder.jobs.revealExperiment", async (arg) => {
     const node =
       (arg as JobsNode | undefined) ??

@@ -107,6 +107,32 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     return [];
   }
 
+  /** For reveal(): tasks sit under their array, jobs and arrays under their cluster. */
+  getParent(node: JobsNode): JobsNode | undefined {
+    if (node.kind === "cluster") return undefined;
+    if (node.kind === "message") return { kind: "cluster", name: node.cluster };
+    if (node.kind === "array") return { kind: "cluster", name: node.cluster };
+    const job = node.job;
+    if (job.arrayTaskId !== undefined) {
+      const array = this.clusterChildren(job.cluster).find(
+        (item) => item.kind === "array" && item.arrayJobId === job.jobId,
+      );
+      if (array !== undefined) return array;
+    }
+    return { kind: "cluster", name: job.cluster };
+  }
+
+  /** The rows (jobs or arrays, newest first) of the jobs linked to an experiment folder. */
+  rowsOfExperiment(folder: string): JobsNode[] {
+    return this.clusterNames().flatMap((name) =>
+      this.clusterChildren(name).filter(
+        (item) =>
+          (item.kind === "array" && item.experiment === folder) ||
+          (item.kind === "job" && item.job.experiment === folder),
+      ),
+    );
+  }
+
   private clusterChildren(name: string): JobsNode[] {
     const data = this.jobs.jobsOf(name);
     const nodes: JobsNode[] = [];

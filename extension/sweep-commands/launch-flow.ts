@@ -348,6 +348,9 @@ export class SweepLauncher implements vscode.Disposable {
     if (agent === undefined) return;
     this.running.delete(event.execution);
     this.ctx.log.info(`${agent.name} exited with ${event.exitCode ?? "no exit code"}`);
+    // The Experiments view follows file watchers, which may coalesce or drop events from runs built
+    // in quick succession; an agent's end is the moment to look at its runs for sure.
+    void vscode.commands.executeCommand("thunder.experiments.refresh");
     if (event.exitCode !== 0) {
       void vscode.window
         .showErrorMessage(

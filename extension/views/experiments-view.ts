@@ -135,6 +135,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
         "thunderExperiment",
         experiment.nodes.length > 0 ? "withFolds" : "",
         experiment.sourceConfig ? "withSource" : "",
+        experiment.slurm ? "withJobs" : "",
       ]
         .filter(Boolean)
         .join(".");

@@ -575,6 +575,26 @@ describe("The Jobs view against a real Slurm in a real VS Code", {
         }),
       );
       await shot("reveal-experiment");
+
+      // The other way: the experiment's row in the Experiments view says how its job ended and
+      // leads to it in the Jobs view.
+      await showJobsView();
+      const experimentsHeader = page.locator('.pane-header[aria-label^="Experiments"]');
+      await experimentsHeader.click();
+      const experimentRow = page
+        .locator(".pane", { has: experimentsHeader })
+        .locator('.monaco-list-row[role="treeitem"]', {
+          has: page.locator(".label-name", { hasText: /^folds-exp$/ }),
+        })
+        .first();
+      await experimentRow.waitFor({ state: "visible", timeout: 30_000 });
+      assert.match(await describeRow(experimentRow).then((row) => row.description), /^Slurm: /);
+      await chooseFromContextMenu(
+        experimentRow,
+        /^Show Jobs$/,
+        jobsPane().locator('.monaco-list-row[aria-selected="true"]', { hasText: "folds-exp" }),
+      );
+      await shot("experiment-show-jobs");
       await showJobsView();
     });
   });
