@@ -644,7 +644,7 @@ export function registerSlurmFeatures(ctx: ThunderContext): SlurmFeatures {
     await features.runOnSlurm({ ...request, kind: "run" }, { cluster });
   });
 
-  register("thunder.experiments.showJobs", async (arg) => {
+  register("thunder.jobs.showExperimentJobs", async (arg) => {
     const folder = (arg as { experiment?: { folder?: unknown } } | undefined)?.experiment?.folder;
     if (typeof folder !== "string") return;
     await vscode.commands.executeCommand("thunder.jobs.focus");

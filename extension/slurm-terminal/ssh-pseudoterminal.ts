@@ -30,6 +30,8 @@ class Emitter<T> {
 const startupQuietMs = 150;
 /** A shell that prints nothing at all still gets its start-up lines after this. */
 const startupWaitMs = 3000;
+/** Without a size from VS Code, the shell starts at 80x24 after this. */
+const sizeWaitMs = 1000;
 
 export interface SshPseudoterminalOptions {
   clusterName: string;
@@ -79,11 +81,27 @@ export class SshPseudoterminal {
   exitStatus: number | undefined;
 
   open(initialDimensions: TerminalDimensions | undefined): void {
-    if (initialDimensions) this.size = initialDimensions;
     this.opened = true;
     if (this.unshown !== "") this.writeEmitter.fire(this.unshown);
     this.unshown = "";
     this.writeEmitter.fire(`Connecting to cluster "${this.options.clusterName}"…\r\n`);
+    if (initialDimensions) {
+      this.size = initialDimensions;
+      this.startShell();
+      return;
+    }
+    // VS Code gives no size when its terminal panel was never shown; the size comes a moment later.
+    // A shell started at a guessed width redraws its line at the real one by moving the cursor up
+    // through what is above (the submission's transcript), so wait for it, briefly.
+    this.waitingForSize = setTimeout(() => this.startShell(), sizeWaitMs);
+  }
+
+  private waitingForSize: NodeJS.Timeout | undefined;
+
+  private startShell(): void {
+    if (this.waitingForSize !== undefined) clearTimeout(this.waitingForSize);
+    this.waitingForSize = undefined;
+    if (this.closed) return;
     this.options.openShell({ cols: this.size.columns, rows: this.size.rows }).then(
       (channel) => this.attach(channel),
       (error: unknown) => {
@@ -156,13 +174,16 @@ export class SshPseudoterminal {
 
   setDimensions(dimensions: TerminalDimensions): void {
     this.size = dimensions;
-    this.channel?.setWindow(dimensions.rows, dimensions.columns, 0, 0);
+    if (this.waitingForSize !== undefined) this.startShell();
+    else this.channel?.setWindow(dimensions.rows, dimensions.columns, 0, 0);
   }
 
   /** The user closed the terminal: end the remote shell. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.waitingForSize !== undefined) clearTimeout(this.waitingForSize);
+    this.waitingForSize = undefined;
     this.channel?.close();
   }
 

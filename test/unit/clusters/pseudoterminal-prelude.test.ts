@@ -44,4 +44,35 @@ describe("what a Slurm terminal shows before its shell", () => {
     terminal.pty.showText("Submitted batch job 8\r\n");
     assert.equal(terminal.output(), `${before}Submitted batch job 8\r\n`);
   });
+
+  test("without a size from VS Code, the shell waits for the first one (or starts at 80x24)", async () => {
+    const sizes: { cols: number; rows: number }[] = [];
+    const make = () =>
+      new SshPseudoterminal({
+        clusterName: "hpc",
+        openShell: (size) => {
+          sizes.push(size);
+          return Promise.reject(new Error("not needed"));
+        },
+      });
+    const sized = make();
+    sized.open(undefined);
+    assert.deepEqual(sizes, [], "no shell at a guessed size");
+    sized.setDimensions({ columns: 132, rows: 40 });
+    assert.deepEqual(sizes, [{ cols: 132, rows: 40 }]);
+    sized.setDimensions({ columns: 100, rows: 30 });
+    assert.equal(sizes.length, 1, "later sizes resize, they do not open another shell");
+
+    const never = make();
+    never.open(undefined);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.deepEqual(sizes.at(-1), { cols: 80, rows: 24 });
+    assert.equal(sizes.length, 2);
+
+    const closedEarly = make();
+    closedEarly.open(undefined);
+    closedEarly.close();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.equal(sizes.length, 2, "a terminal closed while waiting opens no shell");
+  });
 });
