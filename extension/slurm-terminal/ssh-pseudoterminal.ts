@@ -82,26 +82,29 @@ export class SshPseudoterminal {
 
   open(initialDimensions: TerminalDimensions | undefined): void {
     this.opened = true;
-    if (this.unshown !== "") this.writeEmitter.fire(this.unshown);
-    this.unshown = "";
-    this.writeEmitter.fire(`Connecting to cluster "${this.options.clusterName}"…\r\n`);
     if (initialDimensions) {
       this.size = initialDimensions;
       this.startShell();
       return;
     }
     // VS Code gives no size when its terminal panel was never shown; the size comes a moment later.
-    // A shell started at a guessed width redraws its line at the real one by moving the cursor up
-    // through what is above (the submission's transcript), so wait for it, briefly.
+    // Text written at a guessed width is re-wrapped badly once the real one arrives, and a shell
+    // started at it redraws its line by moving the cursor up through what is above: wait, briefly.
     this.waitingForSize = setTimeout(() => this.startShell(), sizeWaitMs);
   }
 
   private waitingForSize: NodeJS.Timeout | undefined;
+  /** The size is known: text goes straight to the terminal. */
+  private sized = false;
 
   private startShell(): void {
     if (this.waitingForSize !== undefined) clearTimeout(this.waitingForSize);
     this.waitingForSize = undefined;
     if (this.closed) return;
+    this.sized = true;
+    if (this.unshown !== "") this.writeEmitter.fire(this.unshown);
+    this.unshown = "";
+    this.writeEmitter.fire(`Connecting to cluster "${this.options.clusterName}"…\r\n`);
     this.options.openShell({ cols: this.size.columns, rows: this.size.rows }).then(
       (channel) => this.attach(channel),
       (error: unknown) => {
@@ -163,7 +166,7 @@ export class SshPseudoterminal {
 
   /** Shows text in the terminal without sending it to the shell (CRLF line ends expected). */
   showText(text: string): void {
-    if (this.opened) this.writeEmitter.fire(text);
+    if (this.opened && this.sized) this.writeEmitter.fire(text);
     else this.unshown += text;
   }
 

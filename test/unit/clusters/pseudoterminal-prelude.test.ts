@@ -39,10 +39,24 @@ describe("what a Slurm terminal shows before its shell", () => {
 
   test("text shown after opening appears at once", () => {
     const terminal = refusedTerminal();
-    terminal.pty.open(undefined);
+    terminal.pty.open({ columns: 100, rows: 30 });
     const before = terminal.output();
     terminal.pty.showText("Submitted batch job 8\r\n");
     assert.equal(terminal.output(), `${before}Submitted batch job 8\r\n`);
+  });
+
+  test("opened without a size, nothing is written until the size is known", () => {
+    const terminal = refusedTerminal("$ thunder run e1\r\n");
+    terminal.pty.open(undefined);
+    terminal.pty.showText("Submitted batch job 9\r\n");
+    assert.equal(terminal.output(), "", "text written at a guessed width is re-wrapped badly");
+    terminal.pty.setDimensions({ columns: 120, rows: 30 });
+    assert.ok(
+      terminal
+        .output()
+        .startsWith('$ thunder run e1\r\nSubmitted batch job 9\r\nConnecting to cluster "hpc"…'),
+      terminal.output(),
+    );
   });
 
   test("without a size from VS Code, the shell waits for the first one (or starts at 80x24)", async () => {
