@@ -304,11 +304,12 @@ export class VsCodeSession {
     } catch (error) {
       const safeName = `failure-${name.replace(/[^A-Za-z0-9_-]+/g, "-")}`;
       const path = await this.screenshot(safeName).catch(() => undefined);
-      if (error instanceof Error) {
-        // CI keeps neither the run folder nor the screenshots: the extension's own log says most.
-        error.message += `\n(screenshot: ${path ?? "none"}; run folder: ${this.runDir})`;
-        error.message += `\nThunder log (end):\n${this.extensionLog().slice(-6000)}`;
-      }
+      // CI keeps neither the run folder nor the screenshots: the extension's own log says most.
+      // (Printed, not added to the error: the test reporter shows the stack, made with the message.)
+      console.error(
+        `[e2e] "${name}" failed; screenshot: ${path ?? "none"}; run folder: ${this.runDir}\n` +
+          `Thunder log (end):\n${this.extensionLog().slice(-6000)}`,
+      );
       throw error;
     }
   }
