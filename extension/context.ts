@@ -66,6 +66,7 @@ export class ThunderContext implements vscode.Disposable {
       log: this.log,
       restartPolicy: this.restartPolicy,
       reportFailure: (message) => this.reportFailure(message),
+      onCrashed: () => setTimeout(() => void this.replaceCrashedClient(client), 0),
       onGaveUp: () => this.setServerState("failed"),
     });
     this.client = client;
@@ -102,6 +103,13 @@ export class ThunderContext implements vscode.Disposable {
       }
     }
     this.setServerState("stopped");
+  }
+
+  /** After a crash the restart policy allows: a new client (and server) in place of `crashed`. */
+  private async replaceCrashedClient(crashed: LanguageClient): Promise<void> {
+    if (this.client !== crashed) return; // stopped or replaced meanwhile
+    await this.stopServer();
+    await this.startServer();
   }
 
   async restartServer(): Promise<void> {

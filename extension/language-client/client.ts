@@ -26,6 +26,8 @@ export interface ThunderClientOptions {
   restartPolicy: RestartPolicy;
   /** A problem the user must hear about (the context shows at most one notification). */
   reportFailure(message: string): void;
+  /** The server crashed and may be started again: the context replaces the client. */
+  onCrashed(): void;
   /** The server crashed too often and stays down. */
   onGaveUp(): void;
 }
@@ -57,7 +59,15 @@ function createErrorHandler(options: ThunderClientOptions): ErrorHandler {
         options.log.warn(
           `The language server stopped unexpectedly; restarting it (attempt ${verdict.attempt}).`,
         );
-        return { action: CloseAction.Restart, handled: true };
+        // Not the library's own restart: when a server dies within milliseconds of starting, its
+        // restart races the old connection's pending writes and can lose track of the new process.
+        // A fresh client per start has no such state.
+        options.onCrashed();
+        return {
+          action: CloseAction.DoNotRestart,
+          handled: true,
+          message: "The language server stopped; Thunder starts a new one.",
+        };
       }
       const message = `The Thunder language server crashed ${verdict.crashes} times in a few minutes and will not be restarted.`;
       options.log.error(message);

@@ -151,20 +151,14 @@ describe("Thunder in a real VS Code", { timeout: 240_000 }, () => {
       };
       await waitForReady(1);
       const readyBefore = readyLines();
-      // The client library itself races when its server dies within milliseconds of starting (its
-      // start-up messages then meet a closed pipe); this test is about servers that crash once they
-      // work, so each one gets a moment to settle before it is killed.
-      const settle = () => vscode.page.waitForTimeout(750);
       for (let restart = 1; restart <= 4; restart++) {
         await running.waitFor({ state: "visible" });
-        await settle();
         process.kill(pid, "SIGKILL");
         pid = await vscode.waitForLanguageServer({ other: pid });
         await waitForReady(readyBefore + restart);
         assert.equal(await vscode.notifications().count(), 0, `a notification after crash ${restart}`);
       }
       await running.waitFor({ state: "visible" });
-      await settle();
       process.kill(pid, "SIGKILL");
       const message = vscode.notifications().filter({ hasText: "will not be restarted" });
       await message.waitFor({ state: "visible" });
