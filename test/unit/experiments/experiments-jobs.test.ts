@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { describeExperiment } from "../../../extension/experiments/experiment-status";
-import { type JobEntry, toJobEntry } from "../../../extension/jobs/jobs-model";
-import { parseSqueue, SQUEUE_FIELD_SEPARATOR } from "../../../extension/slurm/squeue";
-import type { Submission } from "../../../extension/slurm/submissions";
+import type { JobEntry } from "../../../extension/jobs/jobs-model";
 import {
   type EndedJobs,
   experimentSlurmState,
@@ -12,52 +10,7 @@ import {
   rememberEnded,
   timeAgo,
 } from "../../../extension/views/experiments-jobs";
-
-/** One squeue line in the fixed format of squeueArgs(). */
-function line(fields: {
-  jobId: string;
-  arrayJobId?: string;
-  task?: string;
-  state: string;
-  reason?: string;
-  name: string;
-  elapsed?: string;
-}): string {
-  const display = fields.task === undefined ? fields.jobId : `${fields.arrayJobId}_${fields.task}`;
-  return [
-    fields.jobId,
-    display,
-    fields.arrayJobId ?? fields.jobId,
-    fields.task ?? "N/A",
-    fields.state,
-    fields.reason ?? "None",
-    fields.elapsed ?? (fields.state === "RUNNING" ? "1:05" : "0:00"),
-    "5:00",
-    "debug",
-    fields.state === "RUNNING" ? "n1" : "",
-    "4",
-    "1G",
-    "N/A",
-    fields.name,
-  ].join(SQUEUE_FIELD_SEPARATOR);
-}
-
-const NOW = Date.parse("2026-11-25T15:00:00Z");
-
-function submission(experiment: string, jobId: string, minutesAgo: number, cluster = "hpc"): Submission {
-  return {
-    experiment,
-    cluster,
-    backend: "gpu",
-    jobId,
-    submittedAt: new Date(NOW - minutesAgo * 60_000).toISOString(),
-  };
-}
-
-/** The Jobs view's entries for one squeue answer, linked the way the Jobs service links them. */
-function queueEntries(cluster: string, lines: string[], submissions: Submission[]): JobEntry[] {
-  return parseSqueue(lines.join("\n")).map((job) => toJobEntry(cluster, job, submissions, () => undefined));
-}
+import { squeueLine as line, NOW, queueEntries, submission } from "./slurm-fixtures";
 
 /** A job seen ending, shaped as the Jobs service records it (one entry per task). */
 function finishedEntries(
