@@ -4,45 +4,8 @@ import {
   MIN_POLL_INTERVAL_SECONDS,
   PollSchedule,
   pollIntervalMs,
-  type SchedulerClock,
 } from "../../../extension/slurm/poll-schedule";
-
-/** A clock whose time only moves when the test says so. */
-class ManualClock implements SchedulerClock {
-  time = 0;
-  private timers: { at: number; callback: () => void; id: number }[] = [];
-  private nextId = 1;
-
-  now(): number {
-    return this.time;
-  }
-  setTimer(callback: () => void, delayMs: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.time + delayMs, callback, id });
-    return id;
-  }
-  clearTimer(handle: unknown): void {
-    this.timers = this.timers.filter((timer) => timer.id !== handle);
-  }
-  async advance(ms: number): Promise<void> {
-    const end = this.time + ms;
-    for (;;) {
-      await settle();
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers[0];
-      if (!next || next.at > end) break;
-      this.timers.shift();
-      this.time = next.at;
-      next.callback();
-    }
-    this.time = end;
-    await settle();
-  }
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-}
+import { FakeClock } from "./fake-clock";
 
 describe("the thunder.jobs.pollInterval setting", () => {
   test("seconds to ms, never below the minimum, bad values give the default", () => {
@@ -54,7 +17,7 @@ describe("the thunder.jobs.pollInterval setting", () => {
   });
 
   test("a changed interval applies to the next refresh without a restart", async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const refreshes: number[] = [];
     const schedule = new PollSchedule({
       clock,
@@ -85,7 +48,7 @@ describe("the thunder.jobs.pollInterval setting", () => {
   });
 
   test("while one of our jobs waits, the fast rate still applies", async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const schedule = new PollSchedule({
       clock,
       refresh: async () => ({ hasWaitingJobs: true }),
