@@ -58,47 +58,17 @@ describe("Thunder backends, build and run in a real VS Code", { timeout: 300_000
 
   const quickInput = () => page.locator(".quick-input-widget .quick-input-box input");
 
-  /** Types into the open quick input (input box or quick pick) and accepts with Enter. */
-  async function answer(text: string, expectTitle?: string): Promise<void> {
-    if (expectTitle) {
-      await page
-        .locator(".quick-input-widget .quick-input-title", { hasText: expectTitle })
-        .waitFor({ state: "visible" });
-    }
-    await quickInput().waitFor({ state: "visible" });
-    await quickInput().fill(text);
-    await page.waitForTimeout(150);
-    await page.keyboard.press("Enter");
-  }
+  const answer = (text: string, expectTitle?: string) => vscode.answer(text, expectTitle);
 
-  /**
-   * Right-clicks `target` and chooses `item`, until `expected` shows (a quick input's title text or
-   * a locator): a click that lands while the menu is still opening is now and then ignored.
-   */
-  async function chooseFromContextMenu(
-    target: Locator,
-    item: RegExp,
-    expected: string | Locator,
-  ): Promise<void> {
-    const shown =
+  /** The context menu of `target`, until `expected` shows (a quick input's title text or a locator). */
+  const chooseFromContextMenu = (target: Locator, item: RegExp, expected: string | Locator) =>
+    vscode.chooseFromContextMenu(
+      target,
+      item,
       typeof expected === "string"
         ? page.locator(".quick-input-widget .quick-input-title", { hasText: expected })
-        : expected;
-    for (let attempt = 1; ; attempt++) {
-      await target.click({ button: "right" });
-      const menuItem = page.locator(".monaco-menu .action-item", { hasText: item }).first();
-      await menuItem.waitFor({ state: "visible" });
-      await menuItem.hover();
-      await menuItem.click();
-      try {
-        await shown.first().waitFor({ state: "visible", timeout: 3000 });
-        return;
-      } catch (error) {
-        if (attempt === 3) throw error;
-        await page.keyboard.press("Escape");
-      }
-    }
-  }
+        : expected,
+    );
 
   async function showThunderView(): Promise<void> {
     const tab = page.locator('.activitybar .action-item a[aria-label^="Thunder"]').first();

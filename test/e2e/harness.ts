@@ -318,6 +318,40 @@ export class VsCodeSession {
     return this.page.locator(".quick-input-widget .quick-input-box input");
   }
 
+  /** Waits for the quick input titled `expectTitle` (if given), types `text` and accepts with Enter. */
+  async answer(text: string, expectTitle?: string): Promise<void> {
+    if (expectTitle !== undefined) {
+      await this.page
+        .locator(".quick-input-widget .quick-input-title", { hasText: expectTitle })
+        .waitFor({ state: "visible", timeout: 20_000 });
+    }
+    await this.quickInput.waitFor({ state: "visible" });
+    await this.quickInput.fill(text);
+    await sleep(200);
+    await this.page.keyboard.press("Enter");
+  }
+
+  /**
+   * Right-clicks `target` and chooses `item` until `expected` shows: a click that lands while the
+   * menu is still opening is now and then ignored.
+   */
+  async chooseFromContextMenu(target: Locator, item: RegExp, expected: Locator): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await target.click({ button: "right" });
+      const menuItem = this.page.locator(".monaco-menu .action-item", { hasText: item }).first();
+      await menuItem.waitFor({ state: "visible" });
+      await menuItem.hover();
+      await menuItem.click();
+      try {
+        await expected.first().waitFor({ state: "visible", timeout: 3000 });
+        return;
+      } catch (error) {
+        if (attempt === 3) throw error;
+        await this.page.keyboard.press("Escape");
+      }
+    }
+  }
+
   /** Opens the quick input with F1 and types `text` (a `>` prefix means commands, none means files). */
   private async quickOpen(text: string): Promise<void> {
     await this.page.keyboard.press("Escape");

@@ -274,18 +274,10 @@ describe("The Jobs view against a real Slurm in a real VS Code", {
 
   // ---- the Jobs view, as a user sees it --------------------------------------------------------
 
-  const quickInput = () => page.locator(".quick-input-widget .quick-input-box input");
   const jobsPane = () => page.locator(".pane", { has: page.locator('.pane-header[aria-label^="Jobs"]') });
   const dialog = () => page.locator(".monaco-dialog-box");
 
-  async function answer(text: string, expectTitle: string): Promise<void> {
-    await page
-      .locator(".quick-input-widget .quick-input-title", { hasText: expectTitle })
-      .waitFor({ state: "visible" });
-    await quickInput().fill(text);
-    await page.waitForTimeout(200);
-    await page.keyboard.press("Enter");
-  }
+  const answer = (text: string, expectTitle?: string) => vscode.answer(text, expectTitle);
 
   /** Opens the Thunder container with the Jobs view expanded and the other views collapsed. */
   async function showJobsView(): Promise<void> {
@@ -393,26 +385,8 @@ describe("The Jobs view against a real Slurm in a real VS Code", {
     }
   }
 
-  /**
-   * Right-clicks `target` and chooses `item` until `expected` shows: a click that lands while the
-   * menu is still opening is now and then ignored.
-   */
-  async function chooseFromContextMenu(target: Locator, item: RegExp, expected: Locator): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      await target.click({ button: "right" });
-      const menuItem = page.locator(".monaco-menu .action-item", { hasText: item }).first();
-      await menuItem.waitFor({ state: "visible" });
-      await menuItem.hover();
-      await menuItem.click();
-      try {
-        await expected.first().waitFor({ state: "visible", timeout: 3000 });
-        return;
-      } catch (error) {
-        if (attempt === 3) throw error;
-        await page.keyboard.press("Escape");
-      }
-    }
-  }
+  const chooseFromContextMenu = (target: Locator, item: RegExp, expected: Locator) =>
+    vscode.chooseFromContextMenu(target, item, expected);
 
   /** Submits an experiment through "Run Experiment on Slurm…" and returns the job id announced. */
   async function submit(experiment: string, engineOptions: string): Promise<string> {

@@ -117,16 +117,7 @@ describe("Slurm over SSH in a real VS Code", {
     rmSync(source, { recursive: true, force: true });
   });
 
-  const quickInput = () => page.locator(".quick-input-widget .quick-input-box input");
-
-  async function answer(text: string, expectTitle: string): Promise<void> {
-    await page
-      .locator(".quick-input-widget .quick-input-title", { hasText: expectTitle })
-      .waitFor({ state: "visible" });
-    await quickInput().fill(text);
-    await page.waitForTimeout(200);
-    await page.keyboard.press("Enter");
-  }
+  const answer = (text: string, expectTitle?: string) => vscode.answer(text, expectTitle);
 
   async function showJobsView(): Promise<void> {
     const tab = page.locator('.activitybar .action-item a[aria-label^="Thunder"]').first();

@@ -121,14 +121,7 @@ describe("W&B sweep agents on a Slurm cluster from a real VS Code", {
 
   const quickInput = () => page.locator(".quick-input-widget .quick-input-box input");
 
-  async function answer(text: string, expectTitle: string): Promise<void> {
-    await page
-      .locator(".quick-input-widget .quick-input-title", { hasText: expectTitle })
-      .waitFor({ state: "visible", timeout: 20_000 });
-    await quickInput().fill(text);
-    await page.waitForTimeout(200);
-    await page.keyboard.press("Enter");
-  }
+  const answer = (text: string, expectTitle?: string) => vscode.answer(text, expectTitle);
 
   async function launch(sweep: string, root: string, engineOptions: string, where: string): Promise<void> {
     // The extension is active once its language server's status shows for an open config.

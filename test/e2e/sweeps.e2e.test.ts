@@ -77,13 +77,7 @@ describe("W&B sweep agents in a real VS Code", { timeout: 300_000 }, () => {
       .waitFor({ state: "visible", timeout: 20_000 });
   }
 
-  /** Types into the open quick input (input box or quick pick) and accepts with Enter. */
-  async function answer(text: string, expectTitle: string): Promise<void> {
-    await waitForTitle(expectTitle);
-    await quickInput().fill(text);
-    await page.waitForTimeout(200);
-    await page.keyboard.press("Enter");
-  }
+  const answer = (text: string, expectTitle?: string) => vscode.answer(text, expectTitle);
 
   function agentCalls(): { argv: string[]; cwd: string }[] {
     if (!existsSync(argvLog)) return [];
